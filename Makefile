@@ -1,0 +1,50 @@
+# The project's interface. Every target installs what it needs first and is safe to re-run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CHECKPOINT_DISABLE := 1
+export PYTHONPATH := $(CURDIR)
+
+PYTHON ?= python3
+PIPENV_VERSION := 2024.4.1
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.synced
+STAMP_NODE := node_modules/.synced
+
+.PHONY: help install synth test lint check-config run plan-report bench bench-local clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: $(STAMP_PY) $(STAMP_NODE)  ## Install Python (pipenv) and Node (npm) dependencies from the lock files
+
+$(STAMP_PY): Pipfile.lock
+	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)" \
+		|| $(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
+	$(PYTHON) -m pipenv sync --dev
+	@touch $@
+
+$(STAMP_NODE): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: install  ## Synthesize every stack to cdktf.out/ (FARGATE_BATCH_TARGET=aws for a real account)
+	$(PY) main.py
+
+check-config: install  ## Validate config/*.toml without synthesizing
+	$(PY) -m fargate_batch.config config/*.toml
+
+test: install  ## Run every test
+	$(PY) -m pytest
+
+lint: install  ## ruff check and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:  ## Remove generated files (keeps installed dependencies)
+	rm -rf cdktf.out .local plan-report.md .pytest_cache

@@ -1,0 +1,202 @@
+"""Typed configuration of one environment (one ``config/<env>.toml`` file).
+
+Every field is validated by :mod:`fargate_batch.config.loader` before any construct is built, so
+constructs can trust these values. Units are in the names; defaults are stated as behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+
+
+def _empty_mapping() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Where tasks run. Either existing subnets/security groups, or a new VPC.
+
+    ``create_vpc``: Default false. When true, a VPC with ``az_count`` private subnets (no internet
+    route; ECR, logs, S3 and Step Functions are reached through VPC endpoints) and one security group
+    with no ingress is created, and ``subnet_ids``/``security_group_ids`` must be empty.
+    ``assign_public_ip``: Default false: tasks get no public IP.
+    """
+
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    create_vpc: bool = False
+    vpc_cidr: str = "10.20.0.0/16"
+    az_count: int = 2
+    assign_public_ip: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerConfig:
+    """The batch container image and its Fargate size.
+
+    ``image_tag``: required; ``latest`` or any mutable tag is refused because the repository's tags
+    are immutable. ``cpu`` and ``memory_mib``: a pair Fargate offers
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+    ``keep_images``: Default 20 images kept by the ECR lifecycle policy (1-1000).
+    ``log_retention_days``: Default 30; one of the values CloudWatch Logs accepts.
+    """
+
+    image_tag: str
+    cpu: int = 256
+    memory_mib: int = 512
+    environment: Mapping[str, str] = field(default_factory=_empty_mapping)
+    keep_images: int = 20
+    log_retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Failure alerts go to one SNS topic; ``email_subscriptions`` are optional addresses."""
+
+    email_subscriptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StateMachineLoggingConfig:
+    """CloudWatch Logs and X-Ray for every state machine.
+
+    ``level``: Default ``ERROR`` (ALL, ERROR, FATAL or OFF). ``include_execution_data``: Default
+    false: inputs and outputs stay out of the logs. ``tracing``: Default true (X-Ray).
+    https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+    """
+
+    level: Literal["ALL", "ERROR", "FATAL", "OFF"] = "ERROR"
+    include_execution_data: bool = False
+    tracing: bool = True
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """An EventBridge Scheduler schedule that starts a pipeline.
+
+    ``expression``: ``cron(min hour dom month dow year)``, ``rate(N unit)`` or ``at(yyyy-mm-ddThh:mm:ss)``.
+    ``time_zone``: Default ``UTC``; an IANA name such as ``Asia/Tokyo``.
+    ``enabled``: Default true. ``flexible_window_minutes``: Default none (mode OFF); 1-1440.
+    ``retry_attempts``: Default 185 (0-185). ``max_event_age_seconds``: Default 86400 (60-86400).
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
+    """
+
+    expression: str
+    time_zone: str = "UTC"
+    enabled: bool = True
+    flexible_window_minutes: int | None = None
+    retry_attempts: int = 185
+    max_event_age_seconds: int = 86400
+
+
+@dataclass(frozen=True)
+class RetryConfig:
+    """Retry of a task launch that failed (for example "Capacity is unavailable at this time").
+
+    Defaults: 10 s first interval, backoff 2.0, 4 attempts, delay capped at 300 s, full jitter.
+    Ranges follow the ASL Retrier: ``interval_seconds`` 1-99999999, ``backoff_rate`` >= 1.0,
+    ``max_attempts`` 0-99999999, ``max_delay_seconds`` 1-31622400.
+    https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+    """
+
+    interval_seconds: int = 10
+    backoff_rate: float = 2.0
+    max_attempts: int = 4
+    max_delay_seconds: int = 300
+    jitter: bool = True
+
+
+@dataclass(frozen=True)
+class StepConfig:
+    """One container run in a pipeline: a name, the command list and extra environment.
+
+    ``expected_duration_seconds``: Default 60; used only by the cost estimate of ``make plan-report``.
+    """
+
+    name: str
+    command: tuple[str, ...]
+    environment: Mapping[str, str] = field(default_factory=_empty_mapping)
+    expected_duration_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Ordered steps run in series; a failed step stops the pipeline. ``schedule`` is optional."""
+
+    name: str
+    steps: tuple[StepConfig, ...]
+    schedule: ScheduleConfig | None = None
+    retry: RetryConfig = field(default_factory=RetryConfig)
+
+
+@dataclass(frozen=True)
+class TriggerConfig:
+    """An S3 "Object Created" rule under ``prefix`` (and ``suffix``) that runs ``command``.
+
+    ``command`` must contain the placeholder ``{key}`` in at least one argument; it is replaced by
+    the object key. ``environment`` is added to the task's environment.
+    """
+
+    name: str
+    prefix: str
+    command: tuple[str, ...]
+    suffix: str = ""
+    environment: Mapping[str, str] = field(default_factory=_empty_mapping)
+    retry: RetryConfig = field(default_factory=RetryConfig)
+
+
+@dataclass(frozen=True)
+class ActivityConfig:
+    """A Step Functions activity polled by a worker service on Fargate.
+
+    ``heartbeat_seconds``: Default 60. ``timeout_seconds``: Default 3600; must exceed the heartbeat.
+    ``worker_desired_count``: Default 1 (0-10).
+    """
+
+    name: str
+    heartbeat_seconds: int = 60
+    timeout_seconds: int = 3600
+    worker_desired_count: int = 1
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """Where Terraform keeps state.
+
+    ``type``: ``local`` (tests, a file under ``path``), ``s3`` (``bucket``, ``key``, ``region``;
+    encrypted; native lock file) or ``cloud`` (``organization`` and ``workspace`` or
+    ``workspace_tags``; ``hostname`` for Terraform Enterprise).
+    """
+
+    type: Literal["local", "s3", "cloud"] = "local"
+    path: str = ""
+    bucket: str = ""
+    key: str = ""
+    region: str = ""
+    kms_key_id: str = ""
+    organization: str = ""
+    workspace: str = ""
+    workspace_tags: tuple[str, ...] = ()
+    hostname: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """One environment. ``environment`` is the file's stem (``dev`` for ``config/dev.toml``)."""
+
+    environment: str
+    name_prefix: str
+    region: str
+    container: ContainerConfig
+    tags: Mapping[str, str] = field(default_factory=_empty_mapping)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    logging: StateMachineLoggingConfig = field(default_factory=StateMachineLoggingConfig)
+    backend: BackendConfig = field(default_factory=BackendConfig)
+    pipelines: tuple[PipelineConfig, ...] = ()
+    triggers: tuple[TriggerConfig, ...] = ()
+    activities: tuple[ActivityConfig, ...] = ()

@@ -1,0 +1,168 @@
+"""Parent state machine: run a pipeline's steps in series, each a nested run-task execution.
+
+Each step is ``states:startExecution.sync:2`` of the run-task child, so the parent waits for the
+container to stop. A failed step is caught, an alert naming the pipeline, the step, the error and a
+short cause is published, and the execution fails: later steps never run.
+https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
+from modules._private.asl import NESTED_LAUNCH_ERRORS, alert_states, retrier
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import sns_publish, start_execution_sync2
+from modules._private.integration_patterns import IntegrationPattern, integration_resource
+from modules._private.tf import Construct
+from modules.alert_topic import AlertTopic
+from modules.run_task_state_machine import RunTaskStateMachine
+from modules.state_machine import StateMachine, StateMachineProps
+
+NOTIFY_STATE = "Notify failure"
+FAIL_STATE = "Pipeline failed"
+
+
+@dataclass(frozen=True)
+class PipelineStateMachineProps:
+    """``retry``: retries of a child execution that could not start (throttling); container exits are not retried."""
+
+    name: str
+    pipeline_name: str
+    steps: tuple[StepConfig, ...]
+    run_task: RunTaskStateMachine
+    alert_topic: AlertTopic
+    retry: RetryConfig = RetryConfig()
+    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
+    log_retention_days: int = 30
+
+
+def step_input(pipeline_name: str, step: StepConfig) -> dict:
+    """The run-task child's input for one step; BATCH_* variables tell the program where it runs."""
+    environment = {**step.environment, "BATCH_PIPELINE": pipeline_name, "BATCH_STEP": step.name}
+    return {
+        "commands": list(step.command),
+        "environment": [{"Name": k, "Value": v} for k, v in sorted(environment.items())],
+        # Links the child execution to this one in the console.
+        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+    }
+
+
+def pipeline_definition(
+    *, pipeline_name: str, steps: tuple[StepConfig, ...], child_arn: str, topic_arn: str, retry: RetryConfig
+) -> dict:
+    if not steps:
+        raise ValueError(f"pipeline {pipeline_name!r} has no steps; add at least one [[pipelines.steps]]")
+    states: dict[str, dict] = {}
+    for index, step in enumerate(steps):
+        record_state = f"Record failure of {step.name}"
+        states[step.name] = {
+            "Type": "Task",
+            "Comment": f"Step {index + 1} of {len(steps)}",
+            "Resource": integration_resource("states:startExecution", IntegrationPattern.RUN_JOB),
+            "Parameters": {"StateMachineArn": child_arn, "Input": step_input(pipeline_name, step)},
+            # The pipeline's input flows on to every step unchanged.
+            "ResultPath": None,
+            "Retry": [retrier(NESTED_LAUNCH_ERRORS, retry)],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": record_state}],
+            **({"Next": steps[index + 1].name} if index + 1 < len(steps) else {"End": True}),
+        }
+        states[record_state] = {
+            "Type": "Pass",
+            "Parameters": {"step": step.name, "error.$": "$.failure.Error", "cause.$": "$.failure.Cause"},
+            "ResultPath": "$.alert",
+            "Next": "Child execution failed?",
+        }
+    states.update(
+        {
+            # A failed child surfaces as States.TaskFailed whose cause is the child's DescribeExecution
+            # output; its own Error/Cause (e.g. "exit code 3; ...") are what a person needs to read.
+            "Child execution failed?": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.alert.error", "StringEquals": "States.TaskFailed", "Next": "Read child execution"}
+                ],
+                "Default": NOTIFY_STATE,
+            },
+            "Read child execution": {
+                "Type": "Pass",
+                "Parameters": {"execution.$": "States.StringToJson($.alert.cause)"},
+                "ResultPath": "$.child",
+                "Next": "Child error known?",
+            },
+            "Child error known?": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "And": [
+                            {"Variable": "$.child.execution.Error", "IsPresent": True},
+                            {"Variable": "$.child.execution.Cause", "IsPresent": True},
+                        ],
+                        "Next": "Use child error",
+                    }
+                ],
+                "Default": NOTIFY_STATE,
+            },
+            "Use child error": {
+                "Type": "Pass",
+                "Parameters": {
+                    "step.$": "$.alert.step",
+                    "error.$": "$.child.execution.Error",
+                    "cause.$": "$.child.execution.Cause",
+                },
+                "ResultPath": "$.alert",
+                "Next": NOTIFY_STATE,
+            },
+            **alert_states(
+                topic_arn=topic_arn,
+                workflow_kind="pipeline",
+                workflow_name=pipeline_name,
+                notify_state=NOTIFY_STATE,
+                fail_state=FAIL_STATE,
+            ),
+        }
+    )
+    return {
+        "Comment": f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
+        "StartAt": steps[0].name,
+        "States": states,
+    }
+
+
+class PipelineStateMachine(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: PipelineStateMachineProps) -> None:
+        super().__init__(scope, id_)
+        aws = aws_scope(self)
+        self.pipeline_name = props.pipeline_name
+        self.steps = props.steps
+        definition = pipeline_definition(
+            pipeline_name=props.pipeline_name,
+            steps=props.steps,
+            child_arn=props.run_task.arn,
+            topic_arn=props.alert_topic.arn,
+            retry=props.retry,
+        )
+        statements = (
+            *start_execution_sync2(aws, state_machine_arn=props.run_task.arn, state_machine_name=props.run_task.name),
+            sns_publish(props.alert_topic.arn),
+        )
+        self.state_machine = StateMachine(
+            self,
+            "machine",
+            props=StateMachineProps(
+                name=props.name,
+                definition=definition,
+                statements=statements,
+                logging=props.logging,
+                log_retention_days=props.log_retention_days,
+            ),
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.state_machine.arn
+
+    @property
+    def definition(self) -> dict:
+        return self.state_machine.definition

@@ -1,0 +1,146 @@
+"""Child state machine: run one batch task on Fargate and wait for it (``ecs:runTask.sync``).
+
+The execution input chooses what runs (seed 000's shape, with a full environment list)::
+
+    {"commands": ["echo", "hello"], "environment": [{"Name": "ENV", "Value": "dev"}]}
+
+A launch that fails ("Capacity is unavailable at this time" surfaces as ECS.AmazonECSException)
+is retried here, where the error still has its name: a parent using ``startExecution.sync:2``
+only ever sees ``States.TaskFailed`` for a failed child. A container that exits non-zero is a real
+failure and fails the execution at once, with a short cause naming the exit code.
+https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from modules._private.asl import ECS_LAUNCH_ERRORS, retrier
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import ecs_run_task_sync
+from modules._private.integration_patterns import IntegrationPattern, integration_resource
+from modules._private.tf import Construct
+from modules.ecs_cluster import EcsCluster
+from modules.fargate_task import FargateTask
+from modules.network import Network
+from modules.state_machine import StateMachine, StateMachineProps
+
+# Fargate platform 1.4.0 is the one with ephemeral storage encryption and ENI-based networking.
+PLATFORM_VERSION = "1.4.0"
+
+
+@dataclass(frozen=True)
+class RunTaskStateMachineProps:
+    """``retry``: launch-failure retries (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter)."""
+
+    name: str
+    cluster: EcsCluster
+    task: FargateTask
+    network: Network
+    retry: RetryConfig = RetryConfig()
+    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
+    log_retention_days: int = 30
+
+
+def run_task_definition(
+    *, cluster_arn: str, task_definition_arn: str, container_name: str, aws_vpc_configuration: dict, retry: RetryConfig
+) -> dict:
+    return {
+        "Comment": "Run one batch task on Fargate with the command and environment from the input",
+        "StartAt": "Run task",
+        "States": {
+            "Run task": {
+                "Type": "Task",
+                "Resource": integration_resource("ecs:runTask", IntegrationPattern.RUN_JOB),
+                "Parameters": {
+                    "LaunchType": "FARGATE",
+                    "PlatformVersion": PLATFORM_VERSION,
+                    "Cluster": cluster_arn,
+                    "TaskDefinition": task_definition_arn,
+                    "NetworkConfiguration": {"AwsvpcConfiguration": aws_vpc_configuration},
+                    "PropagateTags": "TASK_DEFINITION",
+                    "Overrides": {
+                        "ContainerOverrides": [
+                            {"Name": container_name, "Command.$": "$.commands", "Environment.$": "$.environment"}
+                        ]
+                    },
+                },
+                "Retry": [retrier(ECS_LAUNCH_ERRORS, retry)],
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"}],
+                "End": True,
+            },
+            # For ecs:runTask.sync, States.TaskFailed carries the stopped task (DescribeTasks) as JSON.
+            "Read stopped task": {
+                "Type": "Pass",
+                "Parameters": {"error.$": "$.failure.Error", "task.$": "States.StringToJson($.failure.Cause)"},
+                "Next": "Exit code known?",
+            },
+            "Exit code known?": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "And": [
+                            {"Variable": "$.task.Containers[0].ExitCode", "IsPresent": True},
+                            {"Variable": "$.task.StoppedReason", "IsPresent": True},
+                        ],
+                        "Next": "Container exited",
+                    }
+                ],
+                "Default": "Task stopped",
+            },
+            "Container exited": {
+                "Type": "Fail",
+                "Error": "Batch.ContainerExited",
+                "CausePath": "States.Format('exit code {}; {}', $.task.Containers[0].ExitCode, $.task.StoppedReason)",
+            },
+            # No exit code: the container never ran (image pull, ENI or secrets failure).
+            "Task stopped": {
+                "Type": "Fail",
+                "Error": "Batch.TaskStopped",
+                "CausePath": "States.JsonToString($.task)",
+            },
+        },
+    }
+
+
+class RunTaskStateMachine(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: RunTaskStateMachineProps) -> None:
+        super().__init__(scope, id_)
+        aws = aws_scope(self)
+        self.task = props.task
+        definition = run_task_definition(
+            cluster_arn=props.cluster.arn,
+            task_definition_arn=props.task.task_definition_arn,
+            container_name=props.task.container_name,
+            aws_vpc_configuration=props.network.aws_vpc_configuration,
+            retry=props.retry,
+        )
+        statements = ecs_run_task_sync(
+            aws,
+            cluster_arn=props.cluster.arn,
+            cluster_name=props.cluster.name,
+            task_definition_family=props.task.family,
+            task_role_arn=props.task.task_role.arn,
+            execution_role_arn=props.task.execution_role.arn,
+        )
+        self.state_machine = StateMachine(
+            self,
+            "machine",
+            props=StateMachineProps(
+                name=props.name,
+                definition=definition,
+                statements=statements,
+                logging=props.logging,
+                log_retention_days=props.log_retention_days,
+            ),
+        )
+        self.name = props.name
+
+    @property
+    def arn(self) -> str:
+        return self.state_machine.arn
+
+    @property
+    def definition(self) -> dict:
+        return self.state_machine.definition

@@ -1,0 +1,19 @@
+"""An EventBridge Scheduler schedule group: one per environment, so its schedules share tags and IAM scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modules._private.tf import Construct, SchedulerScheduleGroup
+
+
+@dataclass(frozen=True)
+class ScheduleGroupProps:
+    name: str
+
+
+class ScheduleGroup(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: ScheduleGroupProps) -> None:
+        super().__init__(scope, id_)
+        self.name = props.name
+        self.group = SchedulerScheduleGroup(self, "group", name=props.name)

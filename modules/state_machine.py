@@ -1,0 +1,94 @@
+"""A Standard state machine with its own role, CloudWatch Logs and X-Ray tracing.
+
+The workflow-specific constructs (run task, pipeline, trigger, activity) build the definition and
+the statements their integrations need, and hand both to this one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fargate_batch.config.schema import StateMachineLoggingConfig
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import Statement, log_delivery, service_trust, xray_tracing
+from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
+from modules._private.policy import attach_statements, service_role
+from modules._private.tf import CloudwatchLogGroup, Construct, SfnStateMachine
+
+
+@dataclass(frozen=True)
+class StateMachineProps:
+    """``logging``: Default level ERROR without execution data, X-Ray on.
+
+    ``log_retention_days``: Default 30.
+    """
+
+    name: str
+    definition: dict
+    statements: tuple[Statement, ...]
+    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
+    log_retention_days: int = 30
+    log_kms_key_arn: str | None = None
+
+
+class StateMachine(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: StateMachineProps) -> None:
+        super().__init__(scope, id_)
+        aws = aws_scope(self)
+        self.name = props.name
+        self.definition = props.definition
+        # The /aws/vendedlogs/ prefix keeps the log group resource policy small.
+        # https://docs.aws.amazon.com/step-functions/latest/dg/bp-cwl.html
+        self.log_group = CloudwatchLogGroup(
+            self,
+            "logs",
+            name=f"/aws/vendedlogs/states/{props.name}",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=props.log_kms_key_arn,
+        )
+        self.role = service_role(
+            self,
+            "role",
+            name=bounded_name(f"{props.name}-sfn", IAM_ROLE_NAME_LIMIT),
+            trust_statement=service_trust(
+                "states.amazonaws.com",
+                source_account=aws.account_id,
+                source_arn=aws.arn("states", f"stateMachine:{props.name}"),
+            ),
+            description=f"Step Functions runs {props.name}",
+        )
+        statements: list[Statement] = list(props.statements)
+        if props.logging.level != "OFF":
+            statements.append(log_delivery())
+        if props.logging.tracing:
+            statements.append(xray_tracing())
+        self.policy = attach_statements(self, "policy", self.role, statements)
+        self.state_machine = SfnStateMachine(
+            self,
+            "state-machine",
+            name=props.name,
+            type="STANDARD",
+            role_arn=self.role.arn,
+            definition=json.dumps(props.definition, indent=2),
+            logging_configuration={
+                "log_destination": f"{self.log_group.arn}:*",
+                "include_execution_data": props.logging.include_execution_data,
+                "level": props.logging.level,
+            },
+            tracing_configuration={"enabled": props.logging.tracing},
+            # Step Functions checks the role when the machine is created; the policy must exist first.
+            depends_on=[self.policy],
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.state_machine.arn
+
+
+def statements_of(items: Iterable[Statement | Iterable[Statement]]) -> tuple[Statement, ...]:
+    flat: list[Statement] = []
+    for item in items:
+        flat.extend([item] if isinstance(item, Statement) else item)
+    return tuple(flat)

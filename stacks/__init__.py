@@ -1,0 +1,1 @@
+"""Deployable units: each composes constructs from ``modules`` into one Terraform stack."""

@@ -1,0 +1,151 @@
+"""One environment's batch platform: image repository, Fargate task, workflows, schedules, alerts."""
+
+from __future__ import annotations
+
+from fargate_batch.config.schema import ProjectConfig
+from fargate_batch.targets import Target, provider_arguments
+from modules._private.naming import resource_name
+from modules._private.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
+from modules.alert_topic import AlertTopic, AlertTopicProps
+from modules.dead_letter_queue import DeadLetterQueue, DeadLetterQueueProps
+from modules.ecr_repository import EcrRepository, EcrRepositoryProps
+from modules.ecs_cluster import EcsCluster, EcsClusterProps
+from modules.fargate_task import FargateTask, FargateTaskProps
+from modules.network import Network, NetworkProps
+from modules.pipeline_state_machine import PipelineStateMachine, PipelineStateMachineProps
+from modules.run_task_state_machine import RunTaskStateMachine, RunTaskStateMachineProps
+from modules.schedule import Schedule, ScheduleProps
+from modules.schedule_group import ScheduleGroup, ScheduleGroupProps
+from stacks.backend import configure_backend
+
+
+def stack_name(config: ProjectConfig) -> str:
+    return f"fargate-batch-{config.environment}"
+
+
+class BatchStack(TerraformStack):
+    def __init__(self, scope: Construct, id_: str, *, config: ProjectConfig, target: Target) -> None:
+        super().__init__(scope, id_)
+        self.config = config
+        prefix = config.name_prefix
+        retention = config.container.log_retention_days
+        AwsProvider(self, "aws", **provider_arguments(target, config.region, {**config.tags}))
+        configure_backend(self, backend=config.backend, target=target, stack_name=id_)
+
+        network = Network(
+            self,
+            "network",
+            props=NetworkProps(
+                name=prefix,
+                region=config.region,
+                subnet_ids=config.network.subnet_ids,
+                security_group_ids=config.network.security_group_ids,
+                create_vpc=config.network.create_vpc,
+                vpc_cidr=config.network.vpc_cidr,
+                az_count=config.network.az_count,
+                assign_public_ip=config.network.assign_public_ip,
+            ),
+        )
+        self.network = network
+        self.repository = EcrRepository(
+            self, "repository", props=EcrRepositoryProps(name=prefix, keep_images=config.container.keep_images)
+        )
+        self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=prefix))
+        self.task = FargateTask(
+            self,
+            "batch-task",
+            props=FargateTaskProps(
+                family=resource_name(prefix, "batch"),
+                repository=self.repository,
+                image_tag=config.container.image_tag,
+                cpu=config.container.cpu,
+                memory_mib=config.container.memory_mib,
+                environment=config.container.environment,
+                log_retention_days=retention,
+            ),
+        )
+        self.alerts = AlertTopic(
+            self,
+            "alerts",
+            props=AlertTopicProps(
+                name=resource_name(prefix, "alerts"), email_subscriptions=config.alerts.email_subscriptions
+            ),
+        )
+        self.pipelines: dict[str, PipelineStateMachine] = {}
+        self.schedules: dict[str, Schedule] = {}
+        if any(p.schedule for p in config.pipelines):
+            self.schedule_group = ScheduleGroup(self, "schedule-group", props=ScheduleGroupProps(name=prefix))
+            self.schedule_dlq = DeadLetterQueue(
+                self, "schedule-dlq", props=DeadLetterQueueProps(name=resource_name(prefix, "schedule-dlq"))
+            )
+        for pipeline in config.pipelines:
+            # Ids come from names, never list positions: reordering pipelines replaces nothing.
+            run_task = RunTaskStateMachine(
+                self,
+                f"pipeline-{pipeline.name}-run-task",
+                props=RunTaskStateMachineProps(
+                    name=resource_name(prefix, pipeline.name, "run-task"),
+                    cluster=self.cluster,
+                    task=self.task,
+                    network=network,
+                    retry=pipeline.retry,
+                    logging=config.logging,
+                    log_retention_days=retention,
+                ),
+            )
+            parent = PipelineStateMachine(
+                self,
+                f"pipeline-{pipeline.name}",
+                props=PipelineStateMachineProps(
+                    name=resource_name(prefix, pipeline.name),
+                    pipeline_name=pipeline.name,
+                    steps=pipeline.steps,
+                    run_task=run_task,
+                    alert_topic=self.alerts,
+                    retry=pipeline.retry,
+                    logging=config.logging,
+                    log_retention_days=retention,
+                ),
+            )
+            self.pipelines[pipeline.name] = parent
+            TerraformOutput(
+                self,
+                f"pipeline-{pipeline.name}-arn",
+                value=parent.arn,
+                description=f"ARN of pipeline {pipeline.name} (start it with aws stepfunctions start-execution)",
+            )
+            TerraformOutput(
+                self,
+                f"pipeline-{pipeline.name}-run-task-arn",
+                value=run_task.arn,
+                description=f"ARN of the run-task state machine of pipeline {pipeline.name}",
+            )
+            if pipeline.schedule is not None:
+                schedule = pipeline.schedule
+                self.schedules[pipeline.name] = Schedule(
+                    self,
+                    f"pipeline-{pipeline.name}-schedule",
+                    props=ScheduleProps(
+                        name=resource_name(prefix, pipeline.name),
+                        group=self.schedule_group,
+                        state_machine_arn=parent.arn,
+                        dead_letter_queue=self.schedule_dlq,
+                        expression=schedule.expression,
+                        time_zone=schedule.time_zone,
+                        enabled=schedule.enabled,
+                        flexible_window_minutes=schedule.flexible_window_minutes,
+                        retry_attempts=schedule.retry_attempts,
+                        max_event_age_seconds=schedule.max_event_age_seconds,
+                        input={"pipeline": pipeline.name, "trigger": "schedule"},
+                        description=f"Starts pipeline {pipeline.name}",
+                    ),
+                )
+                TerraformOutput(
+                    self,
+                    f"pipeline-{pipeline.name}-schedule-name",
+                    value=f"{prefix}/{resource_name(prefix, pipeline.name)}",
+                    description=f"Schedule of pipeline {pipeline.name} as group/name",
+                )
+        TerraformOutput(self, "repository-url", value=self.repository.url, description="Push the batch image here")
+        TerraformOutput(self, "cluster-name", value=self.cluster.cluster.name, description="ECS cluster of batch tasks")
+        TerraformOutput(self, "alert-topic-arn", value=self.alerts.arn, description="Failure alerts are published here")

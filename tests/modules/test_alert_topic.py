@@ -1,0 +1,16 @@
+from tests.helpers import find, reference, resources
+
+
+def test_alert_topic_is_encrypted(synthesized):
+    topic = find(synthesized, "aws_sns_topic", name="fargate-batch-dev-alerts")
+    assert topic["kms_master_key_id"] == "alias/aws/sns"
+
+
+def test_no_subscriptions_unless_configured(synthesized):
+    assert resources(synthesized, "aws_sns_topic_subscription") == []
+
+
+def test_email_subscriptions_are_created(existing_network_synth):
+    topic = reference(existing_network_synth, "aws_sns_topic", "arn", name="fargate-batch-dev-alerts")
+    subscription = find(existing_network_synth, "aws_sns_topic_subscription", endpoint="ops@example.com")
+    assert (subscription["protocol"], subscription["topic_arn"]) == ("email", topic)

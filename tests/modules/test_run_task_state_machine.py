@@ -1,0 +1,125 @@
+"""The run-task child: ecs:runTask.sync with overrides from the input, launch retries, exit-code failures."""
+
+from __future__ import annotations
+
+from tests.helpers import definition, find, reference, role_policy_statements
+
+CHILD = "fargate-batch-dev-daily-report-run-task"
+
+
+def test_runs_the_task_with_the_sync_integration(synthesized):
+    run = definition(synthesized, CHILD)["States"]["Run task"]
+    assert run["Type"] == "Task"
+    assert run["Resource"] == "arn:aws:states:::ecs:runTask.sync"
+
+
+def test_runs_on_fargate_platform_1_4_in_this_cluster_with_this_task_definition(synthesized):
+    parameters = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]
+    assert parameters["LaunchType"] == "FARGATE"
+    assert parameters["PlatformVersion"] == "1.4.0"
+    assert parameters["Cluster"] == reference(synthesized, "aws_ecs_cluster", "arn", name="fargate-batch-dev")
+    assert parameters["TaskDefinition"] == reference(
+        synthesized, "aws_ecs_task_definition", "arn", family="fargate-batch-dev-batch"
+    )
+
+
+def test_command_and_environment_come_from_the_execution_input(synthesized):
+    overrides = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]["Overrides"]
+    assert overrides == {
+        "ContainerOverrides": [{"Name": "batch", "Command.$": "$.commands", "Environment.$": "$.environment"}]
+    }
+
+
+def test_runs_in_private_subnets_without_public_ip(synthesized):
+    awsvpc = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]["NetworkConfiguration"][
+        "AwsvpcConfiguration"
+    ]
+    assert awsvpc["AssignPublicIp"] == "DISABLED"
+    subnet_refs = {
+        reference(synthesized, "aws_subnet", "id", tags={"Name": f"fargate-batch-dev-private-{i}"}) for i in (0, 1)
+    }
+    assert set(awsvpc["Subnets"]) == subnet_refs
+    assert awsvpc["SecurityGroups"] == [
+        reference(synthesized, "aws_security_group", "id", name="fargate-batch-dev-tasks")
+    ]
+
+
+def test_retries_launch_failures_with_backoff_max_delay_and_full_jitter(synthesized, dev_config):
+    retry = dev_config.pipelines[0].retry
+    retriers = definition(synthesized, CHILD)["States"]["Run task"]["Retry"]
+    assert retriers == [
+        {
+            "ErrorEquals": ["ECS.AmazonECSException", "AmazonECS.Unknown"],
+            "IntervalSeconds": retry.interval_seconds,
+            "BackoffRate": retry.backoff_rate,
+            "MaxAttempts": retry.max_attempts,
+            "MaxDelaySeconds": retry.max_delay_seconds,
+            "JitterStrategy": "FULL",
+        }
+    ]
+
+
+def test_does_not_retry_a_container_that_exited_non_zero(synthesized):
+    retried = {e for r in definition(synthesized, CHILD)["States"]["Run task"]["Retry"] for e in r["ErrorEquals"]}
+    assert "States.TaskFailed" not in retried
+    assert "States.ALL" not in retried
+
+
+def test_container_exit_fails_the_execution_with_the_exit_code_in_the_cause(synthesized):
+    states = definition(synthesized, CHILD)["States"]
+    assert states["Run task"]["Catch"] == [
+        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"}
+    ]
+    assert states["Read stopped task"]["Parameters"]["task.$"] == "States.StringToJson($.failure.Cause)"
+    exited = states["Container exited"]
+    assert exited["Type"] == "Fail"
+    assert exited["Error"] == "Batch.ContainerExited"
+    assert "$.task.Containers[0].ExitCode" in exited["CausePath"]
+    assert "$.task.StoppedReason" in exited["CausePath"]
+    assert states["Task stopped"]["Type"] == "Fail"
+
+
+def test_role_may_run_only_this_task_family_on_this_cluster(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{CHILD}-sfn")}
+    cluster_arn = reference(synthesized, "aws_ecs_cluster", "arn", name="fargate-batch-dev")
+    run = statements["RunTaskOnThisCluster"]
+    assert run["actions"] == ["ecs:RunTask"]
+    assert len(run["resources"]) == 1
+    assert run["resources"][0].endswith(":task-definition/fargate-batch-dev-batch:*")
+    assert run["condition"] == [{"test": "ArnEquals", "variable": "ecs:cluster", "values": [cluster_arn]}]
+    track = statements["TrackAndStopTasks"]
+    assert track["actions"] == ["ecs:DescribeTasks", "ecs:StopTask"]
+    assert track["resources"][0].endswith(":task/fargate-batch-dev/*")
+
+
+def test_role_manages_only_the_ecs_sync_event_rule(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{CHILD}-sfn")}
+    rule = statements["ManagedRuleForEcsTaskEvents"]
+    assert rule["actions"] == ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
+    assert rule["resources"][0].endswith(":rule/StepFunctionsGetEventsForECSTaskRule")
+
+
+def test_role_passes_only_the_task_roles_and_only_to_ecs_tasks(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{CHILD}-sfn")}
+    pass_role = statements["PassRoleToEcstasks"]
+    assert pass_role["actions"] == ["iam:PassRole"]
+    assert sorted(pass_role["resources"]) == sorted(
+        [
+            reference(synthesized, "aws_iam_role", "arn", name="fargate-batch-dev-batch-task"),
+            reference(synthesized, "aws_iam_role", "arn", name="fargate-batch-dev-batch-execution"),
+        ]
+    )
+    assert pass_role["condition"] == [
+        {"test": "StringEquals", "variable": "iam:PassedToService", "values": ["ecs-tasks.amazonaws.com"]}
+    ]
+
+
+def test_state_machine_logs_and_traces(synthesized):
+    machine = find(synthesized, "aws_sfn_state_machine", name=CHILD)
+    assert machine["tracing_configuration"] == {"enabled": True}
+    assert machine["logging_configuration"]["level"] == "ERROR"
+    assert machine["logging_configuration"]["include_execution_data"] is False
+    log_group = reference(
+        synthesized, "aws_cloudwatch_log_group", "arn", name=f"/aws/vendedlogs/states/{CHILD}"
+    )
+    assert machine["logging_configuration"]["log_destination"] == f"{log_group}:*"

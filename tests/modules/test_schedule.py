@@ -1,0 +1,88 @@
+"""EventBridge Scheduler: expression, time zone, window, state, target retry policy, DLQ, role."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from modules.schedule import ScheduleProps
+from tests.helpers import find, reference, role_policy_statements, trust_statements
+
+SCHEDULE = "fargate-batch-dev-daily-report"
+
+
+def test_schedule_uses_the_configured_expression_and_time_zone(synthesized, dev_config):
+    configured = dev_config.pipelines[0].schedule
+    schedule = find(synthesized, "aws_scheduler_schedule", name=SCHEDULE)
+    assert schedule["schedule_expression"] == "cron(0 10 * * ? *)" == configured.expression
+    assert schedule["schedule_expression_timezone"] == "Asia/Tokyo"
+    assert schedule["state"] == "ENABLED"
+    assert schedule["flexible_time_window"] == {"mode": "OFF"}
+
+
+def test_schedule_lives_in_the_environment_group(synthesized):
+    schedule = find(synthesized, "aws_scheduler_schedule", name=SCHEDULE)
+    assert schedule["group_name"] == reference(
+        synthesized, "aws_scheduler_schedule_group", "name", name="fargate-batch-dev"
+    )
+
+
+def test_target_starts_the_pipeline_with_retry_policy_and_dead_letter_queue(synthesized):
+    target = find(synthesized, "aws_scheduler_schedule", name=SCHEDULE)["target"]
+    assert target["arn"] == reference(synthesized, "aws_sfn_state_machine", "arn", name=SCHEDULE)
+    assert target["retry_policy"] == {"maximum_retry_attempts": 185, "maximum_event_age_in_seconds": 86400}
+    assert target["dead_letter_config"] == {
+        "arn": reference(synthesized, "aws_sqs_queue", "arn", name="fargate-batch-dev-schedule-dlq")
+    }
+    assert json.loads(target["input"]) == {"pipeline": "daily-report", "trigger": "schedule"}
+
+
+def test_dead_letter_queue_is_encrypted_and_keeps_messages_14_days(synthesized):
+    queue = find(synthesized, "aws_sqs_queue", name="fargate-batch-dev-schedule-dlq")
+    assert queue["sqs_managed_sse_enabled"] is True
+    assert queue["message_retention_seconds"] == 1_209_600
+
+
+def test_flexible_window_and_disabled_state_are_rendered(existing_network_synth):
+    schedule = find(existing_network_synth, "aws_scheduler_schedule", name=SCHEDULE)
+    assert schedule["flexible_time_window"] == {"mode": "FLEXIBLE", "maximum_window_in_minutes": 15}
+    assert schedule["state"] == "DISABLED"
+
+
+def test_role_is_trusted_by_scheduler_for_this_account_and_schedule_only(synthesized):
+    (trust,) = trust_statements(synthesized, f"{SCHEDULE}-scheduler")
+    assert trust["principals"] == [{"type": "Service", "identifiers": ["scheduler.amazonaws.com"]}]
+    conditions = {c["variable"]: c for c in trust["condition"]}
+    assert conditions["aws:SourceAccount"]["test"] == "StringEquals"
+    assert conditions["aws:SourceArn"]["values"][0].endswith(f":schedule/fargate-batch-dev/{SCHEDULE}")
+
+
+def test_role_may_start_only_this_pipeline_and_write_only_its_dlq(synthesized):
+    statements = role_policy_statements(synthesized, f"{SCHEDULE}-scheduler")
+    assert [(s["actions"], s["resources"]) for s in statements] == [
+        (["states:StartExecution"], [reference(synthesized, "aws_sfn_state_machine", "arn", name=SCHEDULE)]),
+        (["sqs:SendMessage"], [reference(synthesized, "aws_sqs_queue", "arn", name="fargate-batch-dev-schedule-dlq")]),
+    ]
+
+
+def _props(**overrides):
+    base = dict(
+        name="s", group=None, state_machine_arn="arn", dead_letter_queue=None, expression="rate(1 hour)"
+    )
+    return ScheduleProps(**{**base, **overrides})
+
+
+def test_fails_when_retry_attempts_above_185():
+    with pytest.raises(ValueError, match="retry_attempts: 186 is outside 0-185"):
+        _props(retry_attempts=186)
+
+
+def test_fails_when_max_event_age_below_60_seconds():
+    with pytest.raises(ValueError, match="max_event_age_seconds: 59 is outside 60-86400"):
+        _props(max_event_age_seconds=59)
+
+
+def test_fails_when_flexible_window_above_a_day():
+    with pytest.raises(ValueError, match="flexible_window_minutes: 1441 is outside 1-1440"):
+        _props(flexible_window_minutes=1441)
