@@ -22,9 +22,7 @@ class DeadLetterQueueProps:
 class DeadLetterQueue(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: DeadLetterQueueProps) -> None:
         super().__init__(scope, id_)
-        encryption = (
-            {"kms_master_key_id": props.kms_key_id} if props.kms_key_id else {"sqs_managed_sse_enabled": True}
-        )
+        encryption = {"kms_master_key_id": props.kms_key_id} if props.kms_key_id else {"sqs_managed_sse_enabled": True}
         self.queue = SqsQueue(
             self, "queue", name=props.name, message_retention_seconds=props.retention_seconds, **encryption
         )

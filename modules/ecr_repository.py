@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from modules._private.tf import Construct, EcrLifecyclePolicy, EcrRepositoryEncryptionConfiguration, EcrRepositoryResource
+from modules._private.tf import (
+    Construct,
+    EcrLifecyclePolicy,
+    EcrRepositoryEncryptionConfiguration,
+    EcrRepositoryResource,
+)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ itself may do (nothing by default: grant with :meth:`FargateTask.grant`).
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType

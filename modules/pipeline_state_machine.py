@@ -11,17 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
-from modules._private.asl import NESTED_LAUNCH_ERRORS, alert_states, retrier
 from modules._private.aws_scope import aws_scope
 from modules._private.iam_statements import sns_publish, start_execution_sync2
-from modules._private.integration_patterns import IntegrationPattern, integration_resource
+from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules._private.tf import Construct
 from modules.alert_topic import AlertTopic
 from modules.run_task_state_machine import RunTaskStateMachine
 from modules.state_machine import StateMachine, StateMachineProps
-
-NOTIFY_STATE = "Notify failure"
-FAIL_STATE = "Pipeline failed"
 
 
 @dataclass(frozen=True)
@@ -44,8 +40,6 @@ def step_input(pipeline_name: str, step: StepConfig) -> dict:
     return {
         "commands": list(step.command),
         "environment": [{"Name": k, "Value": v} for k, v in sorted(environment.items())],
-        # Links the child execution to this one in the console.
-        "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
     }
 
 
@@ -54,80 +48,15 @@ def pipeline_definition(
 ) -> dict:
     if not steps:
         raise ValueError(f"pipeline {pipeline_name!r} has no steps; add at least one [[pipelines.steps]]")
-    states: dict[str, dict] = {}
-    for index, step in enumerate(steps):
-        record_state = f"Record failure of {step.name}"
-        states[step.name] = {
-            "Type": "Task",
-            "Comment": f"Step {index + 1} of {len(steps)}",
-            "Resource": integration_resource("states:startExecution", IntegrationPattern.RUN_JOB),
-            "Parameters": {"StateMachineArn": child_arn, "Input": step_input(pipeline_name, step)},
-            # The pipeline's input flows on to every step unchanged.
-            "ResultPath": None,
-            "Retry": [retrier(NESTED_LAUNCH_ERRORS, retry)],
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": record_state}],
-            **({"Next": steps[index + 1].name} if index + 1 < len(steps) else {"End": True}),
-        }
-        states[record_state] = {
-            "Type": "Pass",
-            "Parameters": {"step": step.name, "error.$": "$.failure.Error", "cause.$": "$.failure.Cause"},
-            "ResultPath": "$.alert",
-            "Next": "Child execution failed?",
-        }
-    states.update(
-        {
-            # A failed child surfaces as States.TaskFailed whose cause is the child's DescribeExecution
-            # output; its own Error/Cause (e.g. "exit code 3; ...") are what a person needs to read.
-            "Child execution failed?": {
-                "Type": "Choice",
-                "Choices": [
-                    {"Variable": "$.alert.error", "StringEquals": "States.TaskFailed", "Next": "Read child execution"}
-                ],
-                "Default": NOTIFY_STATE,
-            },
-            "Read child execution": {
-                "Type": "Pass",
-                "Parameters": {"execution.$": "States.StringToJson($.alert.cause)"},
-                "ResultPath": "$.child",
-                "Next": "Child error known?",
-            },
-            "Child error known?": {
-                "Type": "Choice",
-                "Choices": [
-                    {
-                        "And": [
-                            {"Variable": "$.child.execution.Error", "IsPresent": True},
-                            {"Variable": "$.child.execution.Cause", "IsPresent": True},
-                        ],
-                        "Next": "Use child error",
-                    }
-                ],
-                "Default": NOTIFY_STATE,
-            },
-            "Use child error": {
-                "Type": "Pass",
-                "Parameters": {
-                    "step.$": "$.alert.step",
-                    "error.$": "$.child.execution.Error",
-                    "cause.$": "$.child.execution.Cause",
-                },
-                "ResultPath": "$.alert",
-                "Next": NOTIFY_STATE,
-            },
-            **alert_states(
-                topic_arn=topic_arn,
-                workflow_kind="pipeline",
-                workflow_name=pipeline_name,
-                notify_state=NOTIFY_STATE,
-                fail_state=FAIL_STATE,
-            ),
-        }
+    return nested_workflow_definition(
+        workflow_kind="pipeline",
+        workflow_name=pipeline_name,
+        calls=tuple(ChildCall(step.name, step_input(pipeline_name, step)) for step in steps),
+        child_arn=child_arn,
+        topic_arn=topic_arn,
+        retry=retry,
+        comment=f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
     )
-    return {
-        "Comment": f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
-        "StartAt": steps[0].name,
-        "States": states,
-    }
 
 
 class PipelineStateMachine(Construct):

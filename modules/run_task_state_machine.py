@@ -67,7 +67,9 @@ def run_task_definition(
                     },
                 },
                 "Retry": [retrier(ECS_LAUNCH_ERRORS, retry)],
-                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"}],
+                "Catch": [
+                    {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"}
+                ],
                 "End": True,
             },
             # For ecs:runTask.sync, States.TaskFailed carries the stopped task (DescribeTasks) as JSON.

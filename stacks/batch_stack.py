@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.targets import Target, provider_arguments
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import Statement
 from modules._private.naming import resource_name
 from modules._private.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
+from modules.activity import Activity, ActivityProps
+from modules.activity_state_machine import ActivityStateMachine, ActivityStateMachineProps
+from modules.activity_worker_service import ActivityWorkerService, ActivityWorkerServiceProps
 from modules.alert_topic import AlertTopic, AlertTopicProps
+from modules.data_bucket import DataBucket, DataBucketProps
 from modules.dead_letter_queue import DeadLetterQueue, DeadLetterQueueProps
 from modules.ecr_repository import EcrRepository, EcrRepositoryProps
 from modules.ecs_cluster import EcsCluster, EcsClusterProps
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.network import Network, NetworkProps
+from modules.object_created_rule import ObjectCreatedRule, ObjectCreatedRuleProps
 from modules.pipeline_state_machine import PipelineStateMachine, PipelineStateMachineProps
 from modules.run_task_state_machine import RunTaskStateMachine, RunTaskStateMachineProps
 from modules.schedule import Schedule, ScheduleProps
 from modules.schedule_group import ScheduleGroup, ScheduleGroupProps
+from modules.trigger_state_machine import TriggerStateMachine, TriggerStateMachineProps
 from stacks.backend import configure_backend
+
+# Results of triggered tasks go here; trigger prefixes may not overlap it (checked at config load).
+TRIGGER_OUTPUT_PREFIX = "output/"
 
 
 def stack_name(config: ProjectConfig) -> str:
@@ -146,6 +157,168 @@ class BatchStack(TerraformStack):
                     value=f"{prefix}/{resource_name(prefix, pipeline.name)}",
                     description=f"Schedule of pipeline {pipeline.name} as group/name",
                 )
+        if config.triggers:
+            self._add_triggers(config, target)
+        for activity in config.activities:
+            self._add_activity(config, activity)
         TerraformOutput(self, "repository-url", value=self.repository.url, description="Push the batch image here")
         TerraformOutput(self, "cluster-name", value=self.cluster.cluster.name, description="ECS cluster of batch tasks")
         TerraformOutput(self, "alert-topic-arn", value=self.alerts.arn, description="Failure alerts are published here")
+
+    def _add_triggers(self, config: ProjectConfig, target: Target) -> None:
+        prefix = config.name_prefix
+        retention = config.container.log_retention_days
+        aws = aws_scope(self)
+        self.data_bucket = DataBucket(
+            self,
+            "data-bucket",
+            props=DataBucketProps(
+                name=f"{prefix}-data-{aws.account_id}",
+                # The emulator's bucket is scratch space; a real one is never emptied by destroy.
+                force_destroy=target.is_local,
+            ),
+        )
+        bucket_arn = self.data_bucket.arn
+        self.trigger_task = FargateTask(
+            self,
+            "trigger-task",
+            props=FargateTaskProps(
+                family=resource_name(prefix, "trigger"),
+                repository=self.repository,
+                image_tag=config.container.image_tag,
+                cpu=config.container.cpu,
+                memory_mib=config.container.memory_mib,
+                environment={**config.container.environment, "OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX},
+                log_retention_days=retention,
+            ),
+        )
+        self.trigger_task.grant(
+            "read-inputs-write-results",
+            (
+                Statement(
+                    sid="ReadTriggeredObjects",
+                    actions=("s3:GetObject",),
+                    resources=tuple(f"{bucket_arn}/{t.prefix}*" for t in config.triggers),
+                ),
+                Statement(
+                    sid="WriteResults",
+                    actions=("s3:PutObject",),
+                    resources=(f"{bucket_arn}/{TRIGGER_OUTPUT_PREFIX}*",),
+                ),
+            ),
+        )
+        self.trigger_dlq = DeadLetterQueue(
+            self, "trigger-dlq", props=DeadLetterQueueProps(name=resource_name(prefix, "trigger-dlq"))
+        )
+        self.triggers: dict[str, TriggerStateMachine] = {}
+        for trigger in config.triggers:
+            run_task = RunTaskStateMachine(
+                self,
+                f"trigger-{trigger.name}-run-task",
+                props=RunTaskStateMachineProps(
+                    name=resource_name(prefix, "trigger", trigger.name, "run-task"),
+                    cluster=self.cluster,
+                    task=self.trigger_task,
+                    network=self.network,
+                    retry=trigger.retry,
+                    logging=config.logging,
+                    log_retention_days=retention,
+                ),
+            )
+            machine = TriggerStateMachine(
+                self,
+                f"trigger-{trigger.name}",
+                props=TriggerStateMachineProps(
+                    name=resource_name(prefix, "trigger", trigger.name),
+                    trigger_name=trigger.name,
+                    command=trigger.command,
+                    environment=trigger.environment,
+                    run_task=run_task,
+                    alert_topic=self.alerts,
+                    retry=trigger.retry,
+                    logging=config.logging,
+                    log_retention_days=retention,
+                ),
+            )
+            self.triggers[trigger.name] = machine
+            ObjectCreatedRule(
+                self,
+                f"trigger-{trigger.name}-rule",
+                props=ObjectCreatedRuleProps(
+                    name=resource_name(prefix, "trigger", trigger.name),
+                    bucket_name=self.data_bucket.name,
+                    prefix=trigger.prefix,
+                    suffix=trigger.suffix,
+                    state_machine_arn=machine.arn,
+                    dead_letter_queue=self.trigger_dlq,
+                ),
+            )
+            TerraformOutput(
+                self,
+                f"trigger-{trigger.name}-arn",
+                value=machine.arn,
+                description=f"State machine run for objects created under {trigger.prefix}",
+            )
+        TerraformOutput(
+            self, "data-bucket-name", value=self.data_bucket.name, description="Upload files here to trigger tasks"
+        )
+
+    def _add_activity(self, config: ProjectConfig, activity_config) -> None:
+        prefix = config.name_prefix
+        retention = config.container.log_retention_days
+        name = resource_name(prefix, "activity", activity_config.name)
+        activity = Activity(self, f"activity-{activity_config.name}", props=ActivityProps(name=name))
+        machine = ActivityStateMachine(
+            self,
+            f"activity-{activity_config.name}-machine",
+            props=ActivityStateMachineProps(
+                name=name,
+                activity_name=activity_config.name,
+                activity=activity,
+                alert_topic=self.alerts,
+                heartbeat_seconds=activity_config.heartbeat_seconds,
+                timeout_seconds=activity_config.timeout_seconds,
+                logging=config.logging,
+                log_retention_days=retention,
+            ),
+        )
+        worker_task = FargateTask(
+            self,
+            f"activity-{activity_config.name}-worker-task",
+            props=FargateTaskProps(
+                family=resource_name(prefix, "worker", activity_config.name),
+                repository=self.repository,
+                image_tag=config.container.image_tag,
+                cpu=config.container.cpu,
+                memory_mib=config.container.memory_mib,
+                environment={
+                    **config.container.environment,
+                    "ACTIVITY_ARN": activity.arn,
+                    # Beat well inside the state machine's heartbeat timeout.
+                    "HEARTBEAT_INTERVAL_SECONDS": str(max(1, activity_config.heartbeat_seconds // 3)),
+                },
+                command=("activity-worker",),
+                log_retention_days=retention,
+            ),
+        )
+        ActivityWorkerService(
+            self,
+            f"activity-{activity_config.name}-workers",
+            props=ActivityWorkerServiceProps(
+                name=resource_name(prefix, "worker", activity_config.name),
+                activity=activity,
+                task=worker_task,
+                cluster=self.cluster,
+                network=self.network,
+                desired_count=activity_config.worker_desired_count,
+            ),
+        )
+        TerraformOutput(
+            self, f"activity-{activity_config.name}-arn", value=activity.arn, description="Activity the workers poll"
+        )
+        TerraformOutput(
+            self,
+            f"activity-{activity_config.name}-state-machine-arn",
+            value=machine.arn,
+            description=f"State machine that hands jobs to activity {activity_config.name}",
+        )

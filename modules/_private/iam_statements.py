@@ -96,9 +96,7 @@ def ecs_run_task_sync(
     )
 
 
-def start_execution_sync2(
-    scope: AwsScope, *, state_machine_arn: str, state_machine_name: str
-) -> tuple[Statement, ...]:
+def start_execution_sync2(scope: AwsScope, *, state_machine_arn: str, state_machine_name: str) -> tuple[Statement, ...]:
     """Permissions for ``arn:aws:states:::states:startExecution.sync:2`` of one child.
 
     https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html (Synchronous)

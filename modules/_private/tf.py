@@ -2,13 +2,12 @@
 
 CDKTF was archived upstream in December 2025. Keeping the framework behind this one module means a
 fork or a successor (or generated bindings of another provider version) is swapped here, not in
-every construct. Importing ``modules`` first installs the fast provider import, so each provider
-class below loads only its own submodule.
+every construct. Python runs ``modules/__init__.py`` before this file, and that installs the fast
+provider import, so each provider class below loads only its own submodule.
 """
 
 from __future__ import annotations
 
-import modules  # noqa: F401  (installs fargate_batch.fast_provider_import before the imports below)
 from cdktf import (
     App,
     CloudBackend,
@@ -21,39 +20,59 @@ from cdktf import (
     TerraformStack,
     Token,
 )
-from constructs import Construct
-
 from cdktf_cdktf_provider_aws.cloudwatch_event_rule import CloudwatchEventRule
 from cdktf_cdktf_provider_aws.cloudwatch_event_target import CloudwatchEventTarget
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import DataAwsIamPolicyDocument
 from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
 from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from cdktf_cdktf_provider_aws.ecr_repository import EcrRepository as EcrRepositoryResource
 from cdktf_cdktf_provider_aws.ecr_repository import EcrRepositoryEncryptionConfiguration
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster
+from cdktf_cdktf_provider_aws.ecs_service import EcsService
 from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_notification import S3BucketNotification
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
 from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from cdktf_cdktf_provider_aws.scheduler_schedule_group import SchedulerScheduleGroup
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.sfn_activity import SfnActivity
 from cdktf_cdktf_provider_aws.sfn_state_machine import SfnStateMachine
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
+from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
-from cdktf_cdktf_provider_aws.route_table import RouteTable
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
 
 __all__ = [
     "App",
@@ -73,6 +92,7 @@ __all__ = [
     "EcrRepositoryEncryptionConfiguration",
     "EcrRepositoryResource",
     "EcsCluster",
+    "EcsService",
     "EcsTaskDefinition",
     "Fn",
     "IamRole",
@@ -82,13 +102,29 @@ __all__ = [
     "RouteTable",
     "RouteTableAssociation",
     "S3Backend",
+    "S3Bucket",
+    "S3BucketLifecycleConfiguration",
+    "S3BucketLifecycleConfigurationRule",
+    "S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload",
+    "S3BucketLifecycleConfigurationRuleFilter",
+    "S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration",
+    "S3BucketNotification",
+    "S3BucketOwnershipControls",
+    "S3BucketPolicy",
+    "S3BucketPublicAccessBlock",
+    "S3BucketServerSideEncryptionConfigurationA",
+    "S3BucketServerSideEncryptionConfigurationRuleA",
+    "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA",
+    "S3BucketVersioningA",
     "SchedulerSchedule",
     "SchedulerScheduleGroup",
     "SecurityGroup",
+    "SfnActivity",
     "SfnStateMachine",
     "SnsTopic",
     "SnsTopicSubscription",
     "SqsQueue",
+    "SqsQueuePolicy",
     "Subnet",
     "TaggedCloudWorkspaces",
     "TerraformOutput",

@@ -1,0 +1,114 @@
+"""ASL for a workflow that runs run-task child executions in series and alerts on the first failure.
+
+Pipelines (fixed steps) and S3 triggers (one step whose input is built from the event) share it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fargate_batch.config.schema import RetryConfig
+from modules._private.asl import NESTED_LAUNCH_ERRORS, alert_states, retrier
+from modules._private.integration_patterns import IntegrationPattern, integration_resource
+
+NOTIFY_STATE = "Notify failure"
+
+
+@dataclass(frozen=True)
+class ChildCall:
+    """One nested ``startExecution.sync:2`` of the run-task child: a state name and the child's input."""
+
+    state_name: str
+    child_input: dict
+
+
+def nested_workflow_definition(
+    *,
+    workflow_kind: str,
+    workflow_name: str,
+    calls: tuple[ChildCall, ...],
+    child_arn: str,
+    topic_arn: str,
+    retry: RetryConfig,
+    comment: str,
+    prelude: dict[str, dict] | None = None,
+) -> dict:
+    """``prelude`` states (if any) run first, in insertion order, and must end with ``Next`` = the first call."""
+    if not calls:
+        raise ValueError(f"{workflow_kind} {workflow_name!r} has no steps; add at least one")
+    fail_state = f"{workflow_kind.capitalize()} failed"
+    states: dict[str, dict] = dict(prelude or {})
+    for index, call in enumerate(calls):
+        record_state = f"Record failure of {call.state_name}"
+        states[call.state_name] = {
+            "Type": "Task",
+            "Comment": f"Step {index + 1} of {len(calls)}",
+            "Resource": integration_resource("states:startExecution", IntegrationPattern.RUN_JOB),
+            "Parameters": {
+                "StateMachineArn": child_arn,
+                # Links the child execution to this one in the console.
+                "Input": {**call.child_input, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"},
+            },
+            # The workflow's input flows on to every step unchanged.
+            "ResultPath": None,
+            "Retry": [retrier(NESTED_LAUNCH_ERRORS, retry)],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": record_state}],
+            **({"Next": calls[index + 1].state_name} if index + 1 < len(calls) else {"End": True}),
+        }
+        states[record_state] = {
+            "Type": "Pass",
+            "Parameters": {"step": call.state_name, "error.$": "$.failure.Error", "cause.$": "$.failure.Cause"},
+            "ResultPath": "$.alert",
+            "Next": "Child execution failed?",
+        }
+    states.update(
+        {
+            # A failed child surfaces as States.TaskFailed whose cause is the child's DescribeExecution
+            # output; its own Error/Cause (e.g. "exit code 3; ...") are what a person needs to read.
+            "Child execution failed?": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.alert.error", "StringEquals": "States.TaskFailed", "Next": "Read child execution"}
+                ],
+                "Default": NOTIFY_STATE,
+            },
+            "Read child execution": {
+                "Type": "Pass",
+                "Parameters": {"execution.$": "States.StringToJson($.alert.cause)"},
+                "ResultPath": "$.child",
+                "Next": "Child error known?",
+            },
+            "Child error known?": {
+                "Type": "Choice",
+                "Choices": [
+                    {
+                        "And": [
+                            {"Variable": "$.child.execution.Error", "IsPresent": True},
+                            {"Variable": "$.child.execution.Cause", "IsPresent": True},
+                        ],
+                        "Next": "Use child error",
+                    }
+                ],
+                "Default": NOTIFY_STATE,
+            },
+            "Use child error": {
+                "Type": "Pass",
+                "Parameters": {
+                    "step.$": "$.alert.step",
+                    "error.$": "$.child.execution.Error",
+                    "cause.$": "$.child.execution.Cause",
+                },
+                "ResultPath": "$.alert",
+                "Next": NOTIFY_STATE,
+            },
+            **alert_states(
+                topic_arn=topic_arn,
+                workflow_kind=workflow_kind,
+                workflow_name=workflow_name,
+                notify_state=NOTIFY_STATE,
+                fail_state=fail_state,
+            ),
+        }
+    )
+    start_at = next(iter(prelude)) if prelude else calls[0].state_name
+    return {"Comment": comment, "StartAt": start_at, "States": states}

@@ -1,0 +1,114 @@
+"""State machine whose one Task is an activity, with heartbeat and timeout, retry and alert.
+
+A worker that dies mid-task stops heart-beating; after ``HeartbeatSeconds`` the task fails with
+``States.HeartbeatTimeout`` and the retry hands it to the next worker that polls, so no job is
+silently lost. A worker that is being stopped reports ``Worker.Stopped``, retried the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from modules._private.asl import alert_states, retrier
+from modules._private.iam_statements import sns_publish
+from modules._private.tf import Construct
+from modules.activity import Activity
+from modules.alert_topic import AlertTopic
+from modules.state_machine import StateMachine, StateMachineProps
+
+REDELIVERED_ERRORS = ("States.HeartbeatTimeout", "Worker.Stopped")
+
+
+@dataclass(frozen=True)
+class ActivityStateMachineProps:
+    """``heartbeat_seconds``: Default 60. ``timeout_seconds``: Default 3600 (must exceed the heartbeat)."""
+
+    name: str
+    activity_name: str
+    activity: Activity
+    alert_topic: AlertTopic
+    heartbeat_seconds: int = 60
+    timeout_seconds: int = 3600
+    retry: RetryConfig = RetryConfig()
+    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
+    log_retention_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_seconds >= self.timeout_seconds:
+            raise ValueError(
+                f"heartbeat_seconds ({self.heartbeat_seconds}) must be less than timeout_seconds "
+                f"({self.timeout_seconds}); a heartbeat that never comes before the timeout detects nothing"
+            )
+
+
+def activity_definition(
+    *,
+    activity_name: str,
+    activity_arn: str,
+    topic_arn: str,
+    heartbeat_seconds: int,
+    timeout_seconds: int,
+    retry: RetryConfig,
+) -> dict:
+    return {
+        "Comment": f"Activity {activity_name}: a worker on Fargate does the work",
+        "StartAt": "Do work",
+        "States": {
+            "Do work": {
+                "Type": "Task",
+                "Resource": activity_arn,
+                "HeartbeatSeconds": heartbeat_seconds,
+                "TimeoutSeconds": timeout_seconds,
+                "Retry": [retrier(REDELIVERED_ERRORS, retry)],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Record failure"}],
+                "End": True,
+            },
+            "Record failure": {
+                "Type": "Pass",
+                "Parameters": {"step": "Do work", "error.$": "$.failure.Error", "cause.$": "$.failure.Cause"},
+                "ResultPath": "$.alert",
+                "Next": "Notify failure",
+            },
+            **alert_states(
+                topic_arn=topic_arn,
+                workflow_kind="activity",
+                workflow_name=activity_name,
+                notify_state="Notify failure",
+                fail_state="Activity failed",
+            ),
+        },
+    }
+
+
+class ActivityStateMachine(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: ActivityStateMachineProps) -> None:
+        super().__init__(scope, id_)
+        definition = activity_definition(
+            activity_name=props.activity_name,
+            activity_arn=props.activity.arn,
+            topic_arn=props.alert_topic.arn,
+            heartbeat_seconds=props.heartbeat_seconds,
+            timeout_seconds=props.timeout_seconds,
+            retry=props.retry,
+        )
+        # Activity tasks need no permission on the state machine's side: the worker pulls them.
+        self.state_machine = StateMachine(
+            self,
+            "machine",
+            props=StateMachineProps(
+                name=props.name,
+                definition=definition,
+                statements=(sns_publish(props.alert_topic.arn),),
+                logging=props.logging,
+                log_retention_days=props.log_retention_days,
+            ),
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.state_machine.arn
+
+    @property
+    def definition(self) -> dict:
+        return self.state_machine.definition

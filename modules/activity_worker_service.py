@@ -1,0 +1,55 @@
+"""ECS service on Fargate running the activity worker (``batch_container activity-worker``).
+
+The worker long-polls GetActivityTask; the service keeps ``desired_count`` of them alive. Its task
+role may poll only this activity. No load balancer: nothing connects to a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modules._private.iam_statements import activity_task_reports, activity_worker
+from modules._private.tf import Construct, EcsService
+from modules.activity import Activity
+from modules.ecs_cluster import EcsCluster
+from modules.fargate_task import FargateTask
+from modules.network import Network
+from modules.run_task_state_machine import PLATFORM_VERSION
+
+
+@dataclass(frozen=True)
+class ActivityWorkerServiceProps:
+    """``desired_count``: Default 1 (0-10); 0 parks the workers without deleting the service."""
+
+    name: str
+    activity: Activity
+    task: FargateTask
+    cluster: EcsCluster
+    network: Network
+    desired_count: int = 1
+
+
+class ActivityWorkerService(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: ActivityWorkerServiceProps) -> None:
+        super().__init__(scope, id_)
+        props.task.grant("poll-activity", (activity_worker(props.activity.arn), activity_task_reports()))
+        self.service = EcsService(
+            self,
+            "service",
+            name=props.name,
+            cluster=props.cluster.arn,
+            task_definition=props.task.task_definition_arn,
+            desired_count=props.desired_count,
+            launch_type="FARGATE",
+            platform_version=PLATFORM_VERSION,
+            propagate_tags="TASK_DEFINITION",
+            enable_execute_command=False,
+            network_configuration={
+                "subnets": props.network.subnet_ids,
+                "security_groups": props.network.security_group_ids,
+                "assign_public_ip": props.network.assign_public_ip,
+            },
+            # A worker that cannot start rolls back instead of looping forever.
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            wait_for_steady_state=False,
+        )

@@ -1,0 +1,118 @@
+"""The data bucket: files land here and trigger tasks through EventBridge.
+
+Private, encrypted, versioned, TLS-only, and with EventBridge notifications on, so object events
+can be routed by rules instead of S3's own single-destination notifications.
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from modules._private.tf import (
+    Construct,
+    DataAwsIamPolicyDocument,
+    S3Bucket,
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketNotification,
+    S3BucketOwnershipControls,
+    S3BucketPolicy,
+    S3BucketPublicAccessBlock,
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+    S3BucketVersioningA,
+)
+
+
+@dataclass(frozen=True)
+class DataBucketProps:
+    """``noncurrent_version_days``: Default 30: overwritten or deleted versions are kept that long.
+
+    ``force_destroy``: Default false; true lets ``destroy`` empty the bucket (the local emulator).
+    """
+
+    name: str
+    noncurrent_version_days: int = 30
+    force_destroy: bool = False
+
+
+class DataBucket(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: DataBucketProps) -> None:
+        super().__init__(scope, id_)
+        self.bucket = S3Bucket(self, "bucket", bucket=props.name, force_destroy=props.force_destroy)
+        bucket_id = self.bucket.id
+        S3BucketOwnershipControls(self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"})
+        S3BucketPublicAccessBlock(
+            self,
+            "public-access-block",
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=bucket_id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=(
+                        S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="AES256"
+                        )
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+        )
+        S3BucketVersioningA(self, "versioning", bucket=bucket_id, versioning_configuration={"status": "Enabled"})
+        S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=bucket_id,
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="expire-old-versions-and-uploads",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=props.noncurrent_version_days
+                        )
+                    ],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                )
+            ],
+        )
+        tls_only = DataAwsIamPolicyDocument(
+            self,
+            "tls-only",
+            statement=[
+                {
+                    "sid": "DenyInsecureTransport",
+                    "effect": "Deny",
+                    "actions": ["s3:*"],
+                    "resources": [self.bucket.arn, f"{self.bucket.arn}/*"],
+                    "principals": [{"type": "*", "identifiers": ["*"]}],
+                    "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+                }
+            ],
+        )
+        S3BucketPolicy(self, "policy", bucket=bucket_id, policy=tls_only.json)
+        self.notification = S3BucketNotification(self, "eventbridge", bucket=bucket_id, eventbridge=True)
+
+    @property
+    def name(self) -> str:
+        return self.bucket.bucket
+
+    @property
+    def arn(self) -> str:
+        return self.bucket.arn

@@ -1,0 +1,115 @@
+"""EventBridge rule: an object created under a key prefix (and suffix) in one bucket starts a state machine.
+
+The target gets the whole S3 event as input (no input transformer): the state machine builds the
+task's command from ``$.detail.object.key`` itself, where escaping is handled by ASL's intrinsic
+functions, and the event stays in the execution history for whoever debugs a run.
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import service_trust, start_one_state_machine
+from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
+from modules._private.policy import attach_statements, service_role
+from modules._private.tf import (
+    CloudwatchEventRule,
+    CloudwatchEventTarget,
+    Construct,
+    DataAwsIamPolicyDocument,
+    SqsQueuePolicy,
+)
+from modules.dead_letter_queue import DeadLetterQueue
+
+
+def _escape_wildcard(text: str) -> str:
+    # In EventBridge wildcard patterns only "*" is special; "\" escapes it (and itself).
+    return text.replace("\\", "\\\\").replace("*", "\\*")
+
+
+def object_created_pattern(*, bucket_name: str, prefix: str, suffix: str = "") -> dict:
+    """Event pattern for S3 "Object Created" events of one bucket under ``prefix`` (and ending in ``suffix``).
+
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+    """
+    key_matcher = (
+        {"wildcard": f"{_escape_wildcard(prefix)}*{_escape_wildcard(suffix)}"} if suffix else {"prefix": prefix}
+    )
+    return {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [bucket_name]}, "object": {"key": [key_matcher]}},
+    }
+
+
+@dataclass(frozen=True)
+class ObjectCreatedRuleProps:
+    """``retry_attempts``: Default 185 (0-185). ``max_event_age_seconds``: Default 86400 (60-86400).
+
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html
+    """
+
+    name: str
+    bucket_name: str
+    prefix: str
+    state_machine_arn: str
+    dead_letter_queue: DeadLetterQueue
+    suffix: str = ""
+    retry_attempts: int = 185
+    max_event_age_seconds: int = 86_400
+
+
+class ObjectCreatedRule(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: ObjectCreatedRuleProps) -> None:
+        super().__init__(scope, id_)
+        aws = aws_scope(self)
+        self.pattern = object_created_pattern(bucket_name=props.bucket_name, prefix=props.prefix, suffix=props.suffix)
+        self.rule = CloudwatchEventRule(
+            self,
+            "rule",
+            name=props.name,
+            description=f"Objects created under {props.prefix}*{props.suffix} start {props.name}",
+            event_pattern=json.dumps(self.pattern),
+        )
+        rule_arn = aws.arn("events", f"rule/{props.name}")
+        self.role = service_role(
+            self,
+            "role",
+            name=bounded_name(f"{props.name}-events", IAM_ROLE_NAME_LIMIT),
+            trust_statement=service_trust("events.amazonaws.com", source_account=aws.account_id, source_arn=rule_arn),
+            description=f"EventBridge rule {props.name} starts its state machine",
+        )
+        attach_statements(self, "policy", self.role, (start_one_state_machine(props.state_machine_arn),))
+        self.target = CloudwatchEventTarget(
+            self,
+            "target",
+            rule=self.rule.name,
+            target_id="state-machine",
+            arn=props.state_machine_arn,
+            role_arn=self.role.arn,
+            retry_policy={
+                "maximum_retry_attempts": props.retry_attempts,
+                "maximum_event_age_in_seconds": props.max_event_age_seconds,
+            },
+            dead_letter_config={"arn": props.dead_letter_queue.arn},
+        )
+        # EventBridge writes to a DLQ with the queue's resource policy, not the target role.
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+        queue_policy = DataAwsIamPolicyDocument(
+            self,
+            "dlq-policy",
+            statement=[
+                {
+                    "sid": "EventBridgeRuleDeadLetters",
+                    "effect": "Allow",
+                    "actions": ["sqs:SendMessage"],
+                    "resources": [props.dead_letter_queue.arn],
+                    "principals": [{"type": "Service", "identifiers": ["events.amazonaws.com"]}],
+                    "condition": [{"test": "ArnEquals", "variable": "aws:SourceArn", "values": [self.rule.arn]}],
+                }
+            ],
+        )
+        SqsQueuePolicy(self, "dlq-access", queue_url=props.dead_letter_queue.url, policy=queue_policy.json)

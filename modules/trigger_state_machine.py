@@ -1,0 +1,138 @@
+"""State machine started by an S3 "Object Created" rule: runs the trigger's command with the object key.
+
+Seed 003 wanted ``"Command.$": "States.Array($.detail.object.key)"``. A Pass state builds the whole
+command with intrinsic functions instead of an EventBridge input transformer: any argument may embed
+``{key}``, quoting is ASL's job rather than string templating, and the original event stays in the
+execution input. The task then runs as a nested run-task execution, so launch retries, exit-code
+causes and alerts are the same as for pipelines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import sns_publish, start_execution_sync2
+from modules._private.nested_workflow import ChildCall, nested_workflow_definition
+from modules._private.tf import Construct
+from modules.alert_topic import AlertTopic
+from modules.run_task_state_machine import RunTaskStateMachine
+from modules.state_machine import StateMachine, StateMachineProps
+
+KEY_PLACEHOLDER = "{key}"
+OBJECT_KEY_PATH = "$.detail.object.key"
+BUCKET_NAME_PATH = "$.detail.bucket.name"
+
+
+def _asl_string_literal(text: str) -> str:
+    # Intrinsic-function string literals: ' { } \ are escaped with a backslash.
+    escaped = "".join("\\" + c if c in "'{}\\" else c for c in text)
+    return f"'{escaped}'"
+
+
+def command_expression(command: tuple[str, ...]) -> str:
+    """An intrinsic expression building ``command`` with each ``{key}`` replaced by the object key."""
+    arguments = []
+    for argument in command:
+        if argument == KEY_PLACEHOLDER:
+            arguments.append(OBJECT_KEY_PATH)
+        elif KEY_PLACEHOLDER in argument:
+            template = "{}".join(_asl_string_literal(part)[1:-1] for part in argument.split(KEY_PLACEHOLDER))
+            paths = ", ".join([OBJECT_KEY_PATH] * argument.count(KEY_PLACEHOLDER))
+            arguments.append(f"States.Format('{template}', {paths})")
+        else:
+            arguments.append(_asl_string_literal(argument))
+    return f"States.Array({', '.join(arguments)})"
+
+
+@dataclass(frozen=True)
+class TriggerStateMachineProps:
+    """``command``: the task's command; ``{key}`` is replaced by the created object's key.
+
+    The task also gets DATA_BUCKET, OBJECT_KEY and BATCH_TRIGGER in its environment.
+    """
+
+    name: str
+    trigger_name: str
+    command: tuple[str, ...]
+    run_task: RunTaskStateMachine
+    alert_topic: AlertTopic
+    environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    retry: RetryConfig = RetryConfig()
+    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
+    log_retention_days: int = 30
+
+
+def trigger_definition(
+    *,
+    trigger_name: str,
+    command: tuple[str, ...],
+    environment: Mapping[str, str],
+    child_arn: str,
+    topic_arn: str,
+    retry: RetryConfig,
+) -> dict:
+    static_environment = {**environment, "BATCH_TRIGGER": trigger_name}
+    task_environment = [
+        {"Name": "DATA_BUCKET", "Value.$": BUCKET_NAME_PATH},
+        {"Name": "OBJECT_KEY", "Value.$": OBJECT_KEY_PATH},
+        *({"Name": k, "Value": v} for k, v in sorted(static_environment.items())),
+    ]
+    prelude = {
+        "Build task input": {
+            "Type": "Pass",
+            "Parameters": {"commands.$": command_expression(command), "environment": task_environment},
+            "ResultPath": "$.task",
+            "Next": "Run task",
+        }
+    }
+    return nested_workflow_definition(
+        workflow_kind="trigger",
+        workflow_name=trigger_name,
+        calls=(ChildCall("Run task", {"commands.$": "$.task.commands", "environment.$": "$.task.environment"}),),
+        child_arn=child_arn,
+        topic_arn=topic_arn,
+        retry=retry,
+        comment=f"Trigger {trigger_name}: run the task for the object that was created",
+        prelude=prelude,
+    )
+
+
+class TriggerStateMachine(Construct):
+    def __init__(self, scope: Construct, id_: str, *, props: TriggerStateMachineProps) -> None:
+        super().__init__(scope, id_)
+        aws = aws_scope(self)
+        definition = trigger_definition(
+            trigger_name=props.trigger_name,
+            command=props.command,
+            environment=props.environment,
+            child_arn=props.run_task.arn,
+            topic_arn=props.alert_topic.arn,
+            retry=props.retry,
+        )
+        statements = (
+            *start_execution_sync2(aws, state_machine_arn=props.run_task.arn, state_machine_name=props.run_task.name),
+            sns_publish(props.alert_topic.arn),
+        )
+        self.state_machine = StateMachine(
+            self,
+            "machine",
+            props=StateMachineProps(
+                name=props.name,
+                definition=definition,
+                statements=statements,
+                logging=props.logging,
+                log_retention_days=props.log_retention_days,
+            ),
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.state_machine.arn
+
+    @property
+    def definition(self) -> dict:
+        return self.state_machine.definition
