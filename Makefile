@@ -15,13 +15,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.synced
 STAMP_NODE := node_modules/.synced
+# checkov pins boto3 and packaging versions that clash with the app's; it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
+STAMP_CHECKOV := $(CHECKOV_VENV)/.synced
+export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 
-.PHONY: help install synth test lint check-config run plan-report bench bench-local clean
+.PHONY: help install synth test lint check-config run plan-report hcl bench bench-local clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: $(STAMP_PY) $(STAMP_NODE)  ## Install Python (pipenv) and Node (npm) dependencies from the lock files
+install: $(STAMP_PY) $(STAMP_NODE) $(STAMP_CHECKOV)  ## Install Python (pipenv), Node (npm) and checkov from lock files
 
 $(STAMP_PY): Pipfile.lock
 	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)" \
@@ -31,6 +35,11 @@ $(STAMP_PY): Pipfile.lock
 
 $(STAMP_NODE): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMP_CHECKOV): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	@touch $@
 
 synth: install  ## Synthesize every stack to cdktf.out/ (FARGATE_BATCH_TARGET=aws for a real account)
@@ -45,6 +54,15 @@ test: install  ## Run every test
 lint: install  ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+plan-report: install  ## terraform plan of every stack (local emulator by default) → plan-report.md
+	$(PY) -m fargate_batch.plan_report
+
+hcl: install  ## Export every stack as plain HCL to cdktf.out/hcl/ (the way out of CDKTF)
+	$(PY) -m fargate_batch.hcl_export
+
+bench: install  ## Synthesis speed and memory: stock provider import vs. this project's
+	$(PY) benchmarks/synth_bench.py
 
 clean:  ## Remove generated files (keeps installed dependencies)
 	rm -rf cdktf.out .local plan-report.md .pytest_cache

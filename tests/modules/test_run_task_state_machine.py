@@ -119,7 +119,5 @@ def test_state_machine_logs_and_traces(synthesized):
     assert machine["tracing_configuration"] == {"enabled": True}
     assert machine["logging_configuration"]["level"] == "ERROR"
     assert machine["logging_configuration"]["include_execution_data"] is False
-    log_group = reference(
-        synthesized, "aws_cloudwatch_log_group", "arn", name=f"/aws/vendedlogs/states/{CHILD}"
-    )
+    log_group = reference(synthesized, "aws_cloudwatch_log_group", "arn", name=f"/aws/vendedlogs/states/{CHILD}")
     assert machine["logging_configuration"]["log_destination"] == f"{log_group}:*"

@@ -67,9 +67,7 @@ def test_role_may_start_only_this_pipeline_and_write_only_its_dlq(synthesized):
 
 
 def _props(**overrides):
-    base = dict(
-        name="s", group=None, state_machine_arn="arn", dead_letter_queue=None, expression="rate(1 hour)"
-    )
+    base = dict(name="s", group=None, state_machine_arn="arn", dead_letter_queue=None, expression="rate(1 hour)")
     return ScheduleProps(**{**base, **overrides})
 
 

@@ -26,7 +26,9 @@ def test_run_task_sync_statements_match_the_aws_documented_policy():
 
 def test_nested_sync2_statements_scope_executions_to_the_child():
     statements = start_execution_sync2(
-        SCOPE, state_machine_arn="arn:aws:states:ap-northeast-1:111122223333:stateMachine:child", state_machine_name="child"
+        SCOPE,
+        state_machine_arn="arn:aws:states:ap-northeast-1:111122223333:stateMachine:child",
+        state_machine_name="child",
     )
     rendered = [s.render() for s in statements]
     assert rendered[0]["resources"] == ["arn:aws:states:ap-northeast-1:111122223333:stateMachine:child"]
