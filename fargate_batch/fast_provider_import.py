@@ -27,9 +27,7 @@ def install() -> bool:
         return getattr(sys.modules[PROVIDER_PACKAGE], "__fast_import__", False)
     spec = importlib.util.find_spec(PROVIDER_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(
-            f"{PROVIDER_PACKAGE} is not installed; run `make install` (pipenv sync --dev)"
-        )
+        raise ModuleNotFoundError(f"{PROVIDER_PACKAGE} is not installed; run `make install` (pipenv sync --dev)")
     package = types.ModuleType(PROVIDER_PACKAGE, "Lazy stand-in: see fargate_batch.fast_provider_import.")
     package.__path__ = list(spec.submodule_search_locations)
     package.__file__ = spec.origin

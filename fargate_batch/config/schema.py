@@ -6,10 +6,10 @@ constructs can trust these values. Units are in the names; defaults are stated a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, Mapping
-
+from typing import Literal
 
 
 def _empty_mapping() -> Mapping[str, str]:

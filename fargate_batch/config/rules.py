@@ -1,0 +1,245 @@
+"""Allowed values and pure validators of the configuration, one place for every AWS limit.
+
+Each validator returns problem messages (empty when fine). A message names what is wrong and how
+to fix it; the loader prefixes the field path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+import zoneinfo
+from functools import cache
+
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+FARGATE_MEMORY_BY_CPU: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+LOGGING_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
+BACKEND_TYPES = ("local", "s3", "cloud")
+
+# Derived names must fit AWS limits: state machines 80, schedules and IAM roles 64, buckets 63.
+# "{prefix}-trigger-{name}-run-task-sfn" is the longest role name: 32 + 24 + 22 = 78 → bounded_name
+# shortens role names with a hash, but state machine names must fit as they are (≤ 80).
+NAME_PREFIX_MAX = 32
+WORKFLOW_NAME_MAX = 24
+STEP_NAME_MAX = 64
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+IMAGE_TAG_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+MUTABLE_TAGS = ("latest", "stable", "main", "master", "prod", "production")
+SUBNET_PATTERN = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+SECURITY_GROUP_PATTERN = re.compile(r"^sg-[0-9a-f]{8,17}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+RATE_PATTERN = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+AT_PATTERN = re.compile(r"^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$")
+CRON_FIELDS = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
+CRON_RANGES = {
+    "minutes": "0-59",
+    "hours": "0-23",
+    "day-of-month": "1-31",
+    "month": "1-12 or JAN-DEC",
+    "day-of-week": "1-7 or SUN-SAT",
+    "year": "1970-2199",
+}
+SCHEDULE_FORMS = (
+    "cron(minutes hours day-of-month month day-of-week year), rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)"
+)
+KEY_PLACEHOLDER = "{key}"
+PLACEHOLDER_PATTERN = re.compile(r"\{[^{}]*\}")
+# Where triggered tasks write results (stacks.batch_stack.TRIGGER_OUTPUT_PREFIX): a trigger there would loop.
+TRIGGER_OUTPUT_PREFIX = "output/"
+
+
+def suggest(value: str, choices) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_in_range(value: int | float, low: float, high: float, what: str) -> list[str]:
+    if low <= value <= high:
+        return []
+    return [f"{value!r} is outside {low:g}-{high:g}; {what}"]
+
+
+def check_name(value: str, max_length: int, what: str) -> list[str]:
+    problems = []
+    if not NAME_PATTERN.match(value):
+        problems.append(
+            f"{value!r} is not a valid name; use letters, digits, '-' and '_', starting with a letter or digit ({what})"
+        )
+    if len(value) > max_length:
+        problems.append(f"{value!r} has {len(value)} characters; at most {max_length} ({what})")
+    return problems
+
+
+def check_cron(expression: str) -> list[str]:
+    from aws_croniter import AwsCroniter
+
+    body = expression[len("cron(") : -1]
+    fields = body.split()
+    if len(fields) != 6:
+        return [
+            f"{expression!r} has {len(fields)} fields; AWS cron has 6: "
+            "minutes hours day-of-month month day-of-week year (e.g. cron(0 10 * * ? *))"
+        ]
+    if (fields[2] == "?") == (fields[4] == "?"):
+        return [
+            f"{expression!r}: exactly one of day-of-month ({fields[2]!r}) and day-of-week ({fields[4]!r}) must be '?' "
+            "(AWS cron: minutes hours day-of-month month day-of-week year)"
+        ]
+    try:
+        AwsCroniter(body)
+    except Exception as error:  # aws-croniter raises one exception class per field
+        name = type(error).__name__.removeprefix("AwsCroniterExpression").removesuffix("Error")
+        field_index = {
+            "Minute": 0,
+            "Hour": 1,
+            "DayOfMonth": 2,
+            "Month": 3,
+            "DayOfWeek": 4,
+            "Year": 5,
+        }.get(name)
+        if field_index is None:
+            return [f"{expression!r} is not a valid AWS cron expression: {error}"]
+        field_name = CRON_FIELDS[field_index]
+        return [
+            f"{expression!r} has {field_name} {fields[field_index]!r}; {field_name} are {CRON_RANGES[field_name]} "
+            "(AWS cron: minutes hours day-of-month month day-of-week year)"
+        ]
+    return []
+
+
+def check_schedule_expression(expression: str) -> list[str]:
+    if expression.startswith("cron(") and expression.endswith(")"):
+        return check_cron(expression)
+    if expression.startswith("rate("):
+        match = RATE_PATTERN.match(expression)
+        if not match:
+            return [f"{expression!r} is not a valid rate; use rate(N minutes|hours|days), e.g. rate(5 minutes)"]
+        count, unit = int(match.group(1)), match.group(2)
+        if count < 1:
+            return [f"{expression!r}: the rate must be at least 1"]
+        if (count == 1) != (not unit.endswith("s")):
+            fixed = f"rate({count} {unit.rstrip('s') if count == 1 else unit + 's'})"
+            return [f"{expression!r}: use the singular unit only for 1 (AWS requires it); write {fixed}"]
+        return []
+    if expression.startswith("at("):
+        if not AT_PATTERN.match(expression):
+            return [f"{expression!r} is not a valid one-time schedule; use at(yyyy-mm-ddThh:mm:ss)"]
+        return []
+    return [f"{expression!r} is not a schedule expression; use {SCHEDULE_FORMS}"]
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_time_zone(value: str) -> list[str]:
+    if value in time_zones():
+        return []
+    return [f"{value!r} is not a known IANA time zone (e.g. 'Asia/Tokyo', 'UTC'){suggest(value, time_zones())}"]
+
+
+def check_fargate_size(cpu: int, memory_mib: int) -> list[tuple[str, str]]:
+    """Problems as (field, message) because a bad cpu and a bad pair point at different fields."""
+    if cpu not in FARGATE_MEMORY_BY_CPU:
+        return [("cpu", f"{cpu!r} is not a Fargate CPU size; use one of {', '.join(map(str, FARGATE_MEMORY_BY_CPU))}")]
+    allowed = FARGATE_MEMORY_BY_CPU[cpu]
+    if memory_mib not in allowed:
+        return [
+            (
+                "memory_mib",
+                f"{memory_mib!r} MiB is not offered by Fargate with cpu {cpu}; valid memory for cpu {cpu}: "
+                f"{', '.join(map(str, allowed))}",
+            )
+        ]
+    return []
+
+
+def check_image_tag(tag: str) -> list[str]:
+    if tag.lower() in MUTABLE_TAGS:
+        return [
+            f"{tag!r} is a moving tag; the repository's tags are immutable, so it could never be redeployed. "
+            "Use a version or a git SHA, e.g. 'v1.4.2' or 'a1b2c3d'"
+        ]
+    if not IMAGE_TAG_PATTERN.match(tag):
+        return [f"{tag!r} is not a valid image tag; use letters, digits, '_', '.', '-', at most 128 characters"]
+    return []
+
+
+def check_cidr(value: str) -> list[str]:
+    try:
+        network = ipaddress.ip_network(value)
+    except ValueError:
+        return [f"{value!r} is not an IPv4 network such as '10.20.0.0/16'"]
+    if network.version != 4 or not 16 <= network.prefixlen <= 24:
+        return [f"{value!r}: use an IPv4 network with a prefix of /16 to /24 (AWS VPC limits)"]
+    return []
+
+
+def check_command(command: tuple[str, ...]) -> list[str]:
+    if not command:
+        return ['is empty; give the program and its arguments, e.g. ["echo", "hello"]']
+    if any(argument == "" for argument in command):
+        return [f"{list(command)!r} has an empty argument; remove it or give it a value"]
+    return []
+
+
+def check_trigger_command(command: tuple[str, ...]) -> list[str]:
+    problems = check_command(command)
+    if problems:
+        return problems
+    stray = sorted({p for arg in command for p in PLACEHOLDER_PATTERN.findall(arg)} - {KEY_PLACEHOLDER})
+    if stray:
+        return [
+            f"{list(command)!r} uses {', '.join(stray)}; the only placeholder is {KEY_PLACEHOLDER} (the object key)"
+        ]
+    leftovers = [
+        arg for arg in command if "{" in PLACEHOLDER_PATTERN.sub("", arg) or "}" in PLACEHOLDER_PATTERN.sub("", arg)
+    ]
+    if leftovers:
+        return [f"{leftovers[0]!r} has an unmatched brace; the only placeholder is {KEY_PLACEHOLDER}"]
+    if not any(KEY_PLACEHOLDER in arg for arg in command):
+        return [
+            f"{list(command)!r} does not use {KEY_PLACEHOLDER}; put it where the object key goes, "
+            f'e.g. ["process", "{KEY_PLACEHOLDER}"]'
+        ]
+    return []

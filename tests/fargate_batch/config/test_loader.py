@@ -1,0 +1,301 @@
+"""Every configuration mistake gets one clear message: field path, value, what is allowed, the fix."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fargate_batch.config import ConfigError, load_config
+from tests.conftest import DEV_CONFIG, REPO_ROOT
+
+DEV_TEXT = DEV_CONFIG.read_text()
+
+
+def load_text(tmp_path: Path, text: str, name: str = "dev.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return load_config(path)
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_text(tmp_path, text)
+    return caught.value.problems
+
+
+def edit(old: str, new: str) -> str:
+    assert old in DEV_TEXT, f"config/dev.toml no longer contains {old!r}"
+    return DEV_TEXT.replace(old, new, 1)
+
+
+def only_problem(tmp_path, text) -> str:
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_dev_config_loads_the_seed_example(dev_config):
+    assert dev_config.environment == "dev"
+    (pipeline,) = dev_config.pipelines
+    assert pipeline.schedule.expression == "cron(0 10 * * ? *)"
+    assert pipeline.schedule.time_zone == "Asia/Tokyo"
+    assert [s.command for s in pipeline.steps] == [("echo", "from1", "object1"), ("echo", "from2", "object2")]
+    assert [s.environment["ENV"] for s in pipeline.steps] == ["Start Execution input1", "Start Execution input2"]
+    assert (dev_config.container.cpu, dev_config.container.memory_mib) == (512, 1024)
+
+
+def test_configuration_is_immutable(dev_config):
+    with pytest.raises(TypeError):
+        dev_config.container.environment["ENV"] = "changed"
+
+
+def test_rejects_cron_hour_25_naming_the_field_and_range(tmp_path):
+    problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", "cron(0 25 * * ? *)"))
+    assert problem.endswith(
+        "pipelines[0].schedule.expression: 'cron(0 25 * * ? *)' has hours '25'; hours are 0-23 "
+        "(AWS cron: minutes hours day-of-month month day-of-week year)"
+    )
+
+
+def test_rejects_unix_style_five_field_cron(tmp_path):
+    problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", "cron(0 10 * * *)"))
+    assert "has 5 fields; AWS cron has 6" in problem
+
+
+def test_rejects_cron_without_question_mark(tmp_path):
+    problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", "cron(0 10 * * * *)"))
+    assert "exactly one of day-of-month ('*') and day-of-week ('*') must be '?'" in problem
+
+
+@pytest.mark.parametrize("expression", ["rate(5 minutes)", "rate(1 hour)", "at(2026-12-24T09:00:00)"])
+def test_accepts_rate_and_at_expressions(tmp_path, expression):
+    assert load_text(tmp_path, edit("cron(0 10 * * ? *)", expression)).pipelines[0].schedule.expression == expression
+
+
+def test_rejects_plural_unit_for_a_rate_of_one(tmp_path):
+    problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", "rate(1 hours)"))
+    assert "write rate(1 hour)" in problem
+
+
+def test_rejects_unknown_schedule_form_listing_the_three_forms(tmp_path):
+    problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", "0 10 * * *"))
+    assert "use cron(" in problem and "rate(N" in problem and "at(yyyy" in problem
+
+
+def test_rejects_unknown_time_zone_with_a_suggestion(tmp_path):
+    problem = only_problem(tmp_path, edit('time_zone = "Asia/Tokyo"', 'time_zone = "Asia/Tokio"'))
+    assert "pipelines[0].schedule.time_zone: 'Asia/Tokio' is not a known IANA time zone" in problem
+    assert "did you mean 'Asia/Tokyo'?" in problem
+
+
+def test_rejects_cpu_memory_pair_fargate_does_not_offer_listing_valid_memory(tmp_path):
+    problem = only_problem(tmp_path, edit("memory_mib = 1024", "memory_mib = 512"))
+    assert "container.memory_mib: 512 MiB is not offered by Fargate with cpu 512" in problem
+    assert "valid memory for cpu 512: 1024, 2048, 3072, 4096" in problem
+
+
+def test_rejects_unknown_cpu_listing_valid_sizes(tmp_path):
+    problem = only_problem(tmp_path, edit("cpu = 512", "cpu = 300"))
+    assert "container.cpu: 300 is not a Fargate CPU size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384" in problem
+
+
+def test_rejects_the_latest_image_tag(tmp_path):
+    problem = only_problem(tmp_path, edit('image_tag = "v0.1.0"', 'image_tag = "latest"'))
+    assert "container.image_tag: 'latest' is a moving tag" in problem
+    assert "git SHA" in problem
+
+
+def test_requires_an_image_tag(tmp_path):
+    problem = only_problem(tmp_path, edit('image_tag = "v0.1.0"\n', ""))
+    assert "container.image_tag: is required" in problem
+
+
+def test_rejects_an_empty_pipeline(tmp_path):
+    text = DEV_TEXT.split("[[pipelines.steps]]")[0] + "\n[[triggers]]" + DEV_TEXT.split("[[triggers]]")[1]
+    problems = problems_of(tmp_path, text)
+    assert any("pipelines[0].steps: is required" in p or "has no steps" in p for p in problems), problems
+
+
+def test_rejects_duplicate_step_names(tmp_path):
+    problem = only_problem(tmp_path, edit('name = "load"', 'name = "extract"'))
+    assert "pipelines[0].steps[1].name: 'extract' is used twice" in problem
+
+
+def test_rejects_duplicate_pipeline_names(tmp_path):
+    pipeline = DEV_TEXT[DEV_TEXT.index("[[pipelines]]") : DEV_TEXT.index("# Seed 003")]
+    problem = only_problem(tmp_path, DEV_TEXT + "\n" + pipeline)
+    assert "pipelines[1].name: 'daily-report' is used twice in pipelines" in problem
+
+
+def test_rejects_a_pipeline_name_too_long_for_aws_names(tmp_path):
+    problem = only_problem(tmp_path, edit('name = "daily-report"', f'name = "{"x" * 25}"'))
+    assert "has 25 characters; at most 24" in problem
+
+
+def test_rejects_a_name_with_characters_aws_forbids(tmp_path):
+    problem = only_problem(tmp_path, edit('name = "daily-report"', 'name = "daily report"'))
+    assert "pipelines[0].name: 'daily report' is not a valid name" in problem
+
+
+def test_rejects_a_name_prefix_longer_than_32(tmp_path):
+    problem = only_problem(tmp_path, edit('name_prefix = "fargate-batch-dev"', f'name_prefix = "{"p" * 33}"'))
+    assert "name_prefix:" in problem and "at most 32" in problem
+
+
+def test_rejects_retry_attempts_above_185(tmp_path):
+    problem = only_problem(tmp_path, edit("retry_attempts = 185", "retry_attempts = 186"))
+    assert "pipelines[0].schedule.retry_attempts: 186 is outside 0-185" in problem
+
+
+def test_rejects_max_event_age_below_60(tmp_path):
+    problem = only_problem(tmp_path, edit("max_event_age_seconds = 86400", "max_event_age_seconds = 30"))
+    assert "pipelines[0].schedule.max_event_age_seconds: 30 is outside 60-86400" in problem
+
+
+def test_rejects_flexible_window_above_a_day(tmp_path):
+    problem = only_problem(tmp_path, edit("enabled = true\n", "enabled = true\nflexible_window_minutes = 1441\n"))
+    assert "flexible_window_minutes: 1441 is outside 1-1440" in problem
+
+
+def test_rejects_backoff_rate_below_one(tmp_path):
+    problem = only_problem(tmp_path, edit("backoff_rate = 2.0", "backoff_rate = 0.5"))
+    assert "pipelines[0].retry.backoff_rate: 0.5 is below 1.0" in problem
+
+
+def test_rejects_max_delay_below_interval(tmp_path):
+    problem = only_problem(tmp_path, edit("max_delay_seconds = 300", "max_delay_seconds = 5"))
+    assert "pipelines[0].retry.max_delay_seconds: 5 is below interval_seconds (10)" in problem
+
+
+def test_rejects_unknown_keys_with_a_suggestion(tmp_path):
+    problem = only_problem(tmp_path, edit("cpu = 512", "cpu = 512\nmemroy_mib = 1024"))
+    assert "container.memroy_mib: unknown key; allowed keys here:" in problem
+    assert "did you mean 'memory_mib'?" in problem
+
+
+def test_refuses_credentials_in_the_file(tmp_path):
+    problem = only_problem(tmp_path, edit('type = "local"', 'type = "local"\ntoken = "abc"'))
+    assert "backend.token: unknown key" in problem and "terraform login" in problem
+
+
+def test_rejects_wrong_types(tmp_path):
+    problem = only_problem(tmp_path, edit("cpu = 512", 'cpu = "512"'))
+    assert "container.cpu: '512' is not a whole number" in problem
+
+
+def test_rejects_log_retention_cloudwatch_does_not_offer(tmp_path):
+    problem = only_problem(tmp_path, edit("log_retention_days = 30", "log_retention_days = 31"))
+    assert "container.log_retention_days: 31 is not a CloudWatch Logs retention" in problem
+
+
+def test_rejects_existing_network_without_subnets(tmp_path):
+    problem = only_problem(tmp_path, edit("create_vpc = true", "create_vpc = false"))
+    assert "network: give subnet_ids and security_group_ids" in problem
+
+
+def test_rejects_malformed_subnet_ids(tmp_path):
+    text = edit("create_vpc = true", 'subnet_ids = ["subnet-xyz"]\nsecurity_group_ids = ["sg-0123456789abcdef0"]')
+    problem = only_problem(tmp_path, text)
+    assert "network.subnet_ids[0]: 'subnet-xyz' is not a subnet id" in problem
+
+
+def test_rejects_invalid_environment_variable_names(tmp_path):
+    problem = only_problem(tmp_path, edit('ENV = "Original env value."', '"MY-VAR" = "x"'))
+    assert "container.environment.MY-VAR: is not a valid environment variable name" in problem
+
+
+def test_rejects_trigger_command_without_key_placeholder(tmp_path):
+    problem = only_problem(tmp_path, edit('command = ["process", "{key}"]', 'command = ["process"]'))
+    assert "triggers[0].command: ['process'] does not use {key}" in problem
+
+
+def test_rejects_unknown_placeholders(tmp_path):
+    problem = only_problem(tmp_path, edit('command = ["process", "{key}"]', 'command = ["process", "{bucket}/{key}"]'))
+    assert "uses {bucket}; the only placeholder is {key}" in problem
+
+
+def test_rejects_an_empty_trigger_prefix(tmp_path):
+    problem = only_problem(tmp_path, edit('prefix = "target/"', 'prefix = ""'))
+    assert "triggers[0].prefix: is empty" in problem
+
+
+def test_rejects_a_trigger_on_the_results_prefix(tmp_path):
+    problem = only_problem(tmp_path, edit('prefix = "target/"', 'prefix = "output/"'))
+    assert "overlaps 'output/'" in problem
+
+
+def test_rejects_overlapping_trigger_prefixes(tmp_path):
+    trigger = DEV_TEXT[DEV_TEXT.index("[[triggers]]") : DEV_TEXT.index("# Seed 002")]
+    second = trigger.replace('name = "target-files"', 'name = "nested"').replace('"target/"', '"target/sub/"')
+    problem = only_problem(tmp_path, DEV_TEXT + "\n" + second)
+    assert "triggers[1].prefix: 'target/sub/' overlaps triggers[0] (target-files, 'target/')" in problem
+
+
+def test_rejects_activity_timeout_not_above_heartbeat(tmp_path):
+    problem = only_problem(tmp_path, edit("timeout_seconds = 3600", "timeout_seconds = 60"))
+    assert "activities[0].timeout_seconds: 60 is not above heartbeat_seconds (60)" in problem
+
+
+def test_s3_backend_requires_bucket_key_and_region(tmp_path):
+    problems = problems_of(tmp_path, edit('type = "local"', 'type = "s3"'))
+    assert {re.sub(r"^.*?: ", "", p, count=1) for p in problems} == {
+        "backend.bucket: is required for the s3 backend",
+        "backend.key: is required for the s3 backend",
+        "backend.region: is required for the s3 backend",
+    }
+
+
+def test_cloud_backend_needs_exactly_one_workspace_selector(tmp_path):
+    problem = only_problem(tmp_path, edit('type = "local"', 'type = "cloud"\norganization = "acme"'))
+    assert "exactly one of workspace (one per environment) or workspace_tags" in problem
+
+
+def test_backend_fields_of_another_type_are_rejected(tmp_path):
+    problem = only_problem(tmp_path, edit('type = "local"', 'type = "local"\nbucket = "acme-state"'))
+    assert "backend.bucket: does not apply to type 'local'" in problem
+
+
+def test_reports_every_problem_at_once(tmp_path):
+    text = edit("cpu = 512", "cpu = 300").replace("retry_attempts = 185", "retry_attempts = 999")
+    assert len(problems_of(tmp_path, text)) == 2
+
+
+def test_invalid_toml_is_reported_with_its_line(tmp_path):
+    problem = only_problem(tmp_path, DEV_TEXT + "\nthis is not toml\n")
+    assert "not valid TOML" in problem and "line" in problem
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_cli_reports_problems_without_a_traceback(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(edit("cron(0 10 * * ? *)", "cron(0 25 * * ? *)"))
+    result = subprocess.run(
+        [sys.executable, "-m", "fargate_batch.config", str(bad)], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "has hours '25'" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_synth_with_bad_configuration_exits_2_without_a_traceback_or_output(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(edit("memory_mib = 1024", "memory_mib = 100"))
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "FARGATE_BATCH_CONFIG": str(bad), "CDKTF_OUTDIR": str(tmp_path / "out")},
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "container.memory_mib: 100 MiB is not offered by Fargate" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
