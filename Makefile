@@ -45,6 +45,9 @@ $(STAMP_CHECKOV): requirements-checkov.txt
 synth: install  ## Synthesize every stack to cdktf.out/ (FARGATE_BATCH_TARGET=aws for a real account)
 	$(PY) main.py
 
+run: install  ## Deploy to the local AWS emulator with real terraform and run every workflow (report in .local/)
+	$(PY) -m fargate_batch.local_run $(RUN_ARGS)
+
 check-config: install  ## Validate config/*.toml without synthesizing
 	$(PY) -m fargate_batch.config config/*.toml
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
 from modules._private.asl import alert_states, retrier
-from modules._private.iam_statements import sns_publish
 from modules._private.tf import Construct
 from modules.activity import Activity
 from modules.alert_topic import AlertTopic
@@ -32,7 +31,8 @@ class ActivityStateMachineProps:
     timeout_seconds: int = 3600
     retry: RetryConfig = RetryConfig()
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 30
+    log_retention_days: int = 365
+    log_kms_key_arn: str | None = None
 
     def __post_init__(self) -> None:
         if self.heartbeat_seconds >= self.timeout_seconds:
@@ -99,9 +99,10 @@ class ActivityStateMachine(Construct):
             props=StateMachineProps(
                 name=props.name,
                 definition=definition,
-                statements=(sns_publish(props.alert_topic.arn),),
+                statements=props.alert_topic.publish_statements(),
                 logging=props.logging,
                 log_retention_days=props.log_retention_days,
+                log_kms_key_arn=props.log_kms_key_arn,
             ),
         )
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules._private.aws_scope import aws_scope
+from modules._private.checkov_skips import CheckovSkip, skip_checks
+from modules._private.iam_statements import Statement, kms_data_keys_via
 from modules._private.tf import (
     Construct,
     DataAwsIamPolicyDocument,
@@ -34,17 +37,38 @@ class DataBucketProps:
     """``noncurrent_version_days``: Default 30: overwritten or deleted versions are kept that long.
 
     ``force_destroy``: Default false; true lets ``destroy`` empty the bucket (the local emulator).
+    ``kms_key_arn``: Default none: SSE-S3 (AES256). With a customer managed key, objects are encrypted
+    with SSE-KMS and an S3 Bucket Key (fewer KMS calls); readers and writers need the key too
+    (:meth:`DataBucket.kms_statements`).
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
     """
 
     name: str
     noncurrent_version_days: int = 30
     force_destroy: bool = False
+    kms_key_arn: str | None = None
+
+
+# Decisions on checkov checks that do not fit a bucket of trigger inputs and derived results.
+NO_ACCESS_LOGS = CheckovSkip(
+    "CKV_AWS_18",
+    "server access logs need a second bucket that itself fails the same checks; object-level events "
+    "already go to EventBridge, and CloudTrail data events are the account-wide audit trail",
+)
+NO_REPLICATION = CheckovSkip(
+    "CKV_AWS_144",
+    "scratch space for trigger inputs and results that can be produced again; versioning covers "
+    "mistakes, and a second region would double storage for no recovery need",
+)
 
 
 class DataBucket(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: DataBucketProps) -> None:
         super().__init__(scope, id_)
+        self.kms_key_arn = props.kms_key_arn
+        self._s3_endpoint = f"s3.{aws_scope(self).region}.amazonaws.com"
         self.bucket = S3Bucket(self, "bucket", bucket=props.name, force_destroy=props.force_destroy)
+        skip_checks(self.bucket, NO_ACCESS_LOGS, NO_REPLICATION)
         bucket_id = self.bucket.id
         S3BucketOwnershipControls(self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"})
         S3BucketPublicAccessBlock(
@@ -64,6 +88,10 @@ class DataBucket(Construct):
                 S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=(
                         S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                            sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                        )
+                        if props.kms_key_arn
+                        else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                             sse_algorithm="AES256"
                         )
                     ),
@@ -116,3 +144,9 @@ class DataBucket(Construct):
     @property
     def arn(self) -> str:
         return self.bucket.arn
+
+    def kms_statements(self) -> tuple[Statement, ...]:
+        """The data key a role needs to read or write objects here (none with SSE-S3)."""
+        if not self.kms_key_arn:
+            return ()
+        return (kms_data_keys_via(self.kms_key_arn, sid="UseDataBucketKey", service_endpoint=self._s3_endpoint),)

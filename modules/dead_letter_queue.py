@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import Statement, kms_data_keys_via, send_to_dead_letter_queue
 from modules._private.tf import Construct, SqsQueue
 
 
@@ -11,7 +13,10 @@ from modules._private.tf import Construct, SqsQueue
 class DeadLetterQueueProps:
     """``retention_seconds``: Default 1209600 (14 days, the SQS maximum) so a holiday does not lose events.
 
-    ``kms_key_id``: Default none: SQS-managed encryption (SSE-SQS).
+    ``kms_key_id``: Default none: SQS-managed encryption (SSE-SQS). With a customer managed key, senders
+    need ``kms:GenerateDataKey``/``kms:Decrypt`` on it (:meth:`DeadLetterQueue.send_statements`) and
+    EventBridge needs the key policy's consent.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
     """
 
     name: str
@@ -22,6 +27,8 @@ class DeadLetterQueueProps:
 class DeadLetterQueue(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: DeadLetterQueueProps) -> None:
         super().__init__(scope, id_)
+        self.kms_key_id = props.kms_key_id
+        self._sqs_endpoint = f"sqs.{aws_scope(self).region}.amazonaws.com"
         encryption = {"kms_master_key_id": props.kms_key_id} if props.kms_key_id else {"sqs_managed_sse_enabled": True}
         self.queue = SqsQueue(
             self, "queue", name=props.name, message_retention_seconds=props.retention_seconds, **encryption
@@ -34,3 +41,12 @@ class DeadLetterQueue(Construct):
     @property
     def url(self) -> str:
         return self.queue.url
+
+    def send_statements(self) -> tuple[Statement, ...]:
+        """What a role needs to send dead letters here: sqs:SendMessage, plus the data key when the key is ours."""
+        statements = [send_to_dead_letter_queue(self.arn)]
+        if self.kms_key_id:
+            statements.append(
+                kms_data_keys_via(self.kms_key_id, sid="EncryptDeadLetters", service_endpoint=self._sqs_endpoint)
+            )
+        return tuple(statements)

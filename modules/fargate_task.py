@@ -24,7 +24,8 @@ CONTAINER_NAME = "batch"
 class FargateTaskProps:
     """``cpu``/``memory_mib``: a pair Fargate offers (validated at config load).
 
-    ``log_retention_days``: Default 30. ``environment``: the container's base environment; a run
+    ``log_retention_days``: Default 365. ``log_kms_key_arn``: Default none; a customer managed key whose
+    policy lets CloudWatch Logs use it for ``/ecs/<family>``. ``environment``: the container's base environment; a run
     can override or add variables. ``command``: Default the image's CMD.
     https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
     """
@@ -36,7 +37,7 @@ class FargateTaskProps:
     memory_mib: int = 512
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     command: tuple[str, ...] = ()
-    log_retention_days: int = 30
+    log_retention_days: int = 365
     log_kms_key_arn: str | None = None
 
 

@@ -10,10 +10,16 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from modules._private.aws_scope import aws_scope
+from modules._private.checkov_skips import CheckovSkip, skip_checks
+from modules._private.iam_statements import deliver_flow_logs, service_trust
+from modules._private.policy import attach_statements, service_role
 from modules._private.tf import (
+    CloudwatchLogGroup,
     Construct,
     DataAwsAvailabilityZones,
     DefaultSecurityGroup,
+    FlowLog,
     Fn,
     RouteTable,
     RouteTableAssociation,
@@ -36,7 +42,12 @@ class NetworkProps:
     """Either ``subnet_ids`` + ``security_group_ids`` (existing), or ``create_vpc``.
 
     ``az_count``: Default 2 private subnets in distinct availability zones.
+    ``availability_zone_ids``: Default none: the first ``az_count`` available zones by name. Zone ids
+    (``apne1-az1``) pin the subnets, so a zone AWS adds later can never shift them.
     ``assign_public_ip``: Default false.
+    ``flow_log_retention_days``: Default 365. ``log_kms_key_arn``: Default none; a customer managed
+    key for the flow log group. Flow logs record every accepted and rejected connection of a new VPC.
+    https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-cwl.html
     """
 
     name: str
@@ -47,6 +58,25 @@ class NetworkProps:
     vpc_cidr: str = "10.20.0.0/16"
     az_count: int = 2
     assign_public_ip: bool = False
+    availability_zone_ids: tuple[str, ...] = ()
+    flow_log_retention_days: int = 365
+    log_kms_key_arn: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.availability_zone_ids and len(self.availability_zone_ids) < self.az_count:
+            raise ValueError(
+                f"availability_zone_ids: {len(self.availability_zone_ids)} zone ids for az_count {self.az_count}; "
+                "give at least as many zone ids as subnets"
+            )
+
+
+# CKV_AWS_394 wants the zone list pinned by zone name or id; without ids in the configuration the
+# subnets take the first zones of the sorted available list.
+ZONES_BY_INDEX = CheckovSkip(
+    "CKV_AWS_394",
+    "no zone ids are configured, so subnets take the first available zones by index; pass "
+    "NetworkProps.availability_zone_ids to pin them and this skip goes away",
+)
 
 
 class Network(Construct):
@@ -80,7 +110,17 @@ class Network(Construct):
         )
         # Lock down the default group: nothing should use it, and CKV2_AWS_12 expects it closed.
         DefaultSecurityGroup(self, "default-security-group", vpc_id=self.vpc.id)
-        zones = DataAwsAvailabilityZones(self, "zones", state="available")
+        if props.availability_zone_ids:
+            zones = DataAwsAvailabilityZones(
+                self,
+                "zones",
+                state="available",
+                filter=[{"name": "zone-id", "values": list(props.availability_zone_ids)}],
+            )
+        else:
+            zones = DataAwsAvailabilityZones(self, "zones", state="available")
+            skip_checks(zones, ZONES_BY_INDEX)
+        self._add_flow_logs(props)
         route_table = RouteTable(self, "private-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})
         subnets = []
         for index, cidr in enumerate(subnet_cidrs):
@@ -167,6 +207,40 @@ class Network(Construct):
                 security_group_ids=[endpoint_security_group.id],
                 tags={"Name": f"{props.name}-{service}"},
             )
+
+    def _add_flow_logs(self, props: NetworkProps) -> None:
+        aws = aws_scope(self)
+        self.flow_log_group = CloudwatchLogGroup(
+            self,
+            "flow-logs",
+            name=f"/vpc/flow-logs/{props.name}",
+            retention_in_days=props.flow_log_retention_days,
+            kms_key_id=props.log_kms_key_arn,
+        )
+        role = service_role(
+            self,
+            "flow-logs-role",
+            name=f"{props.name}-flow-logs",
+            trust_statement=service_trust(
+                "vpc-flow-logs.amazonaws.com",
+                source_account=aws.account_id,
+                source_arn=aws.arn("ec2", "vpc-flow-log/*"),
+            ),
+            description=f"VPC Flow Logs of {props.name} write to their log group",
+        )
+        policy = attach_statements(self, "flow-logs-policy", role, deliver_flow_logs(self.flow_log_group.arn))
+        self.flow_log = FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=self.flow_log_group.arn,
+            iam_role_arn=role.arn,
+            # The one-minute interval makes a failed connection from a task visible while it is debugged.
+            max_aggregation_interval=60,
+            depends_on=[policy],
+        )
 
     @property
     def aws_vpc_configuration(self) -> dict:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
 from modules._private.aws_scope import aws_scope
-from modules._private.iam_statements import sns_publish, start_execution_sync2
+from modules._private.iam_statements import start_execution_sync2
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules._private.tf import Construct
 from modules.alert_topic import AlertTopic
@@ -31,7 +31,8 @@ class PipelineStateMachineProps:
     alert_topic: AlertTopic
     retry: RetryConfig = RetryConfig()
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 30
+    log_retention_days: int = 365
+    log_kms_key_arn: str | None = None
 
 
 def step_input(pipeline_name: str, step: StepConfig) -> dict:
@@ -74,7 +75,7 @@ class PipelineStateMachine(Construct):
         )
         statements = (
             *start_execution_sync2(aws, state_machine_arn=props.run_task.arn, state_machine_name=props.run_task.name),
-            sns_publish(props.alert_topic.arn),
+            *props.alert_topic.publish_statements(),
         )
         self.state_machine = StateMachine(
             self,
@@ -85,6 +86,7 @@ class PipelineStateMachine(Construct):
                 statements=statements,
                 logging=props.logging,
                 log_retention_days=props.log_retention_days,
+                log_kms_key_arn=props.log_kms_key_arn,
             ),
         )
 

@@ -26,8 +26,10 @@ from modules.fargate_task import FargateTask
 from modules.network import Network
 from modules.state_machine import StateMachine, StateMachineProps
 
-# Fargate platform 1.4.0 is the one with ephemeral storage encryption and ENI-based networking.
-PLATFORM_VERSION = "1.4.0"
+# LATEST resolves at each launch to the newest Linux platform (1.4.0 today: encrypted ephemeral storage,
+# ENI networking), so tasks and the worker service pick up platform security fixes without a change here.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-linux-fargate.html
+PLATFORM_VERSION = "LATEST"
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,8 @@ class RunTaskStateMachineProps:
     network: Network
     retry: RetryConfig = RetryConfig()
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 30
+    log_retention_days: int = 365
+    log_kms_key_arn: str | None = None
 
 
 def run_task_definition(
@@ -135,6 +138,7 @@ class RunTaskStateMachine(Construct):
                 statements=statements,
                 logging=props.logging,
                 log_retention_days=props.log_retention_days,
+                log_kms_key_arn=props.log_kms_key_arn,
             ),
         )
         self.name = props.name

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from modules._private.aws_scope import aws_scope
-from modules._private.iam_statements import send_to_dead_letter_queue, service_trust, start_one_state_machine
+from modules._private.iam_statements import decrypt_schedule_payload, service_trust, start_one_state_machine
 from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
 from modules._private.policy import attach_statements, service_role
 from modules._private.tf import Construct, SchedulerSchedule
@@ -29,6 +29,9 @@ class ScheduleProps:
     ``retry_attempts``: Default 185; 0-185. ``max_event_age_seconds``: Default 86400; 60-86400.
     ``input``: Default ``{}``; the execution input.
     https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+    ``kms_key_arn``: Default none (an AWS owned key). A customer managed key encrypts the target input;
+    the schedule's role then decrypts it at each invocation.
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
     """
 
     name: str
@@ -43,6 +46,7 @@ class ScheduleProps:
     max_event_age_seconds: int = 86_400
     input: dict = field(default_factory=dict)
     description: str = ""
+    kms_key_arn: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.retry_attempts <= 185:
@@ -60,6 +64,7 @@ class Schedule(Construct):
         super().__init__(scope, id_)
         aws = aws_scope(self)
         self.name = props.name
+        schedule_arn = aws.arn("scheduler", f"schedule/{props.group.name}/{props.name}")
         self.role = service_role(
             self,
             "role",
@@ -67,16 +72,14 @@ class Schedule(Construct):
             trust_statement=service_trust(
                 "scheduler.amazonaws.com",
                 source_account=aws.account_id,
-                source_arn=aws.arn("scheduler", f"schedule/{props.group.name}/{props.name}"),
+                source_arn=schedule_arn,
             ),
             description=f"EventBridge Scheduler starts {props.name}",
         )
-        attach_statements(
-            self,
-            "policy",
-            self.role,
-            (start_one_state_machine(props.state_machine_arn), send_to_dead_letter_queue(props.dead_letter_queue.arn)),
-        )
+        statements = [start_one_state_machine(props.state_machine_arn), *props.dead_letter_queue.send_statements()]
+        if props.kms_key_arn:
+            statements.append(decrypt_schedule_payload(props.kms_key_arn, schedule_arn))
+        attach_statements(self, "policy", self.role, statements)
         window = (
             {"mode": "FLEXIBLE", "maximum_window_in_minutes": props.flexible_window_minutes}
             if props.flexible_window_minutes
@@ -92,6 +95,7 @@ class Schedule(Construct):
             schedule_expression_timezone=props.time_zone,
             state="ENABLED" if props.enabled else "DISABLED",
             flexible_time_window=window,
+            kms_key_arn=props.kms_key_arn,
             target={
                 "arn": props.state_machine_arn,
                 "role_arn": self.role.arn,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import StateMachineLoggingConfig
 from modules._private.aws_scope import aws_scope
+from modules._private.checkov_skips import CheckovSkip, skip_checks
 from modules._private.iam_statements import Statement, log_delivery, service_trust, xray_tracing
 from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
 from modules._private.policy import attach_statements, service_role
@@ -22,15 +23,25 @@ from modules._private.tf import CloudwatchLogGroup, Construct, SfnStateMachine
 class StateMachineProps:
     """``logging``: Default level ERROR without execution data, X-Ray on.
 
-    ``log_retention_days``: Default 30.
+    ``log_retention_days``: Default 365 (a year of history; CloudWatch Logs retention values only).
+    ``log_kms_key_arn``: Default none (CloudWatch Logs' own encryption); a customer managed key whose
+    policy lets CloudWatch Logs use it for this log group.
     """
 
     name: str
     definition: dict
     statements: tuple[Statement, ...]
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 30
+    log_retention_days: int = 365
     log_kms_key_arn: str | None = None
+
+
+# CKV_AWS_285 asks for include_execution_data = true, i.e. every state's input and output in the logs.
+EXECUTION_DATA_OFF = CheckovSkip(
+    "CKV_AWS_285",
+    "execution inputs and outputs (commands, environment values, object keys) stay out of CloudWatch Logs "
+    "on purpose; the execution history keeps them for 90 days; [logging] include_execution_data = true turns it on",
+)
 
 
 class StateMachine(Construct):
@@ -81,6 +92,8 @@ class StateMachine(Construct):
             # Step Functions checks the role when the machine is created; the policy must exist first.
             depends_on=[self.policy],
         )
+        if not props.logging.include_execution_data:
+            skip_checks(self.state_machine, EXECUTION_DATA_OFF)
 
     @property
     def arn(self) -> str:

@@ -17,6 +17,7 @@ from modules.dead_letter_queue import DeadLetterQueue, DeadLetterQueueProps
 from modules.ecr_repository import EcrRepository, EcrRepositoryProps
 from modules.ecs_cluster import EcsCluster, EcsClusterProps
 from modules.fargate_task import FargateTask, FargateTaskProps
+from modules.kms_key import KmsKey, KmsKeyProps
 from modules.network import Network, NetworkProps
 from modules.object_created_rule import ObjectCreatedRule, ObjectCreatedRuleProps
 from modules.pipeline_state_machine import PipelineStateMachine, PipelineStateMachineProps
@@ -42,6 +43,22 @@ class BatchStack(TerraformStack):
         retention = config.container.log_retention_days
         AwsProvider(self, "aws", **provider_arguments(target, config.region, {**config.tags}))
         configure_backend(self, backend=config.backend, target=target, stack_name=id_)
+        # One customer managed key encrypts this environment's logs, alerts, dead letters, schedules,
+        # images and data; CloudWatch Logs and EventBridge may use it only for names under the prefix.
+        self.key = KmsKey(
+            self,
+            "key",
+            props=KmsKeyProps(
+                name=prefix,
+                log_group_name_prefixes=(
+                    f"/ecs/{prefix}-",
+                    f"/aws/vendedlogs/states/{prefix}-",
+                    f"/vpc/flow-logs/{prefix}",
+                ),
+                event_rule_name_prefix=f"{prefix}-",
+            ),
+        )
+        key_arn = self.key.arn
 
         network = Network(
             self,
@@ -55,11 +72,15 @@ class BatchStack(TerraformStack):
                 vpc_cidr=config.network.vpc_cidr,
                 az_count=config.network.az_count,
                 assign_public_ip=config.network.assign_public_ip,
+                flow_log_retention_days=retention,
+                log_kms_key_arn=key_arn,
             ),
         )
         self.network = network
         self.repository = EcrRepository(
-            self, "repository", props=EcrRepositoryProps(name=prefix, keep_images=config.container.keep_images)
+            self,
+            "repository",
+            props=EcrRepositoryProps(name=prefix, keep_images=config.container.keep_images, kms_key_arn=key_arn),
         )
         self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=prefix))
         self.task = FargateTask(
@@ -73,13 +94,16 @@ class BatchStack(TerraformStack):
                 memory_mib=config.container.memory_mib,
                 environment=config.container.environment,
                 log_retention_days=retention,
+                log_kms_key_arn=self.key.arn,
             ),
         )
         self.alerts = AlertTopic(
             self,
             "alerts",
             props=AlertTopicProps(
-                name=resource_name(prefix, "alerts"), email_subscriptions=config.alerts.email_subscriptions
+                name=resource_name(prefix, "alerts"),
+                email_subscriptions=config.alerts.email_subscriptions,
+                kms_key_id=key_arn,
             ),
         )
         self.pipelines: dict[str, PipelineStateMachine] = {}
@@ -87,7 +111,9 @@ class BatchStack(TerraformStack):
         if any(p.schedule for p in config.pipelines):
             self.schedule_group = ScheduleGroup(self, "schedule-group", props=ScheduleGroupProps(name=prefix))
             self.schedule_dlq = DeadLetterQueue(
-                self, "schedule-dlq", props=DeadLetterQueueProps(name=resource_name(prefix, "schedule-dlq"))
+                self,
+                "schedule-dlq",
+                props=DeadLetterQueueProps(name=resource_name(prefix, "schedule-dlq"), kms_key_id=key_arn),
             )
         for pipeline in config.pipelines:
             # Ids come from names, never list positions: reordering pipelines replaces nothing.
@@ -102,6 +128,7 @@ class BatchStack(TerraformStack):
                     retry=pipeline.retry,
                     logging=config.logging,
                     log_retention_days=retention,
+                    log_kms_key_arn=self.key.arn,
                 ),
             )
             parent = PipelineStateMachine(
@@ -116,6 +143,7 @@ class BatchStack(TerraformStack):
                     retry=pipeline.retry,
                     logging=config.logging,
                     log_retention_days=retention,
+                    log_kms_key_arn=self.key.arn,
                 ),
             )
             self.pipelines[pipeline.name] = parent
@@ -149,6 +177,7 @@ class BatchStack(TerraformStack):
                         max_event_age_seconds=schedule.max_event_age_seconds,
                         input={"pipeline": pipeline.name, "trigger": "schedule"},
                         description=f"Starts pipeline {pipeline.name}",
+                        kms_key_arn=key_arn,
                     ),
                 )
                 TerraformOutput(
@@ -176,6 +205,7 @@ class BatchStack(TerraformStack):
                 name=f"{prefix}-data-{aws.account_id}",
                 # The emulator's bucket is scratch space; a real one is never emptied by destroy.
                 force_destroy=target.is_local,
+                kms_key_arn=self.key.arn,
             ),
         )
         bucket_arn = self.data_bucket.arn
@@ -190,6 +220,7 @@ class BatchStack(TerraformStack):
                 memory_mib=config.container.memory_mib,
                 environment={**config.container.environment, "OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX},
                 log_retention_days=retention,
+                log_kms_key_arn=self.key.arn,
             ),
         )
         self.trigger_task.grant(
@@ -205,10 +236,13 @@ class BatchStack(TerraformStack):
                     actions=("s3:PutObject",),
                     resources=(f"{bucket_arn}/{TRIGGER_OUTPUT_PREFIX}*",),
                 ),
+                *self.data_bucket.kms_statements(),
             ),
         )
         self.trigger_dlq = DeadLetterQueue(
-            self, "trigger-dlq", props=DeadLetterQueueProps(name=resource_name(prefix, "trigger-dlq"))
+            self,
+            "trigger-dlq",
+            props=DeadLetterQueueProps(name=resource_name(prefix, "trigger-dlq"), kms_key_id=self.key.arn),
         )
         self.triggers: dict[str, TriggerStateMachine] = {}
         for trigger in config.triggers:
@@ -223,6 +257,7 @@ class BatchStack(TerraformStack):
                     retry=trigger.retry,
                     logging=config.logging,
                     log_retention_days=retention,
+                    log_kms_key_arn=self.key.arn,
                 ),
             )
             machine = TriggerStateMachine(
@@ -238,6 +273,7 @@ class BatchStack(TerraformStack):
                     retry=trigger.retry,
                     logging=config.logging,
                     log_retention_days=retention,
+                    log_kms_key_arn=self.key.arn,
                 ),
             )
             self.triggers[trigger.name] = machine
@@ -280,6 +316,7 @@ class BatchStack(TerraformStack):
                 timeout_seconds=activity_config.timeout_seconds,
                 logging=config.logging,
                 log_retention_days=retention,
+                log_kms_key_arn=self.key.arn,
             ),
         )
         worker_task = FargateTask(
@@ -299,6 +336,7 @@ class BatchStack(TerraformStack):
                 },
                 command=("activity-worker",),
                 log_retention_days=retention,
+                log_kms_key_arn=self.key.arn,
             ),
         )
         ActivityWorkerService(

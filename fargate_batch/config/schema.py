@@ -42,7 +42,7 @@ class ContainerConfig:
     are immutable. ``cpu`` and ``memory_mib``: a pair Fargate offers
     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
     ``keep_images``: Default 20 images kept by the ECR lifecycle policy (1-1000).
-    ``log_retention_days``: Default 30; one of the values CloudWatch Logs accepts.
+    ``log_retention_days``: Default 365 (a year, as CKV_AWS_338 asks); one of the values CloudWatch Logs accepts.
     """
 
     image_tag: str
@@ -50,7 +50,7 @@ class ContainerConfig:
     memory_mib: int = 512
     environment: Mapping[str, str] = field(default_factory=_empty_mapping)
     keep_images: int = 20
-    log_retention_days: int = 30
+    log_retention_days: int = 365
 
 
 @dataclass(frozen=True)

@@ -230,3 +230,47 @@ def service_trust(service: str, *, source_account: str, source_arn: str | None =
         "principals": [{"type": "Service", "identifiers": [service]}],
         "condition": conditions,
     }
+
+
+def kms_data_keys_via(key_arn: str, *, sid: str, service_endpoint: str) -> Statement:
+    """Encrypt and decrypt messages of one service with a customer managed key (SNS publish, SQS send, S3).
+
+    ``kms:ViaService`` (e.g. ``sns.ap-northeast-1.amazonaws.com``) keeps the grant to calls that service
+    makes for the principal. https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html and
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+    """
+    return Statement(
+        sid=sid,
+        actions=("kms:GenerateDataKey", "kms:Decrypt"),
+        resources=(key_arn,),
+        conditions=(Condition("StringEquals", "kms:ViaService", (service_endpoint,)),),
+    )
+
+
+def decrypt_schedule_payload(key_arn: str, schedule_arn: str) -> Statement:
+    """A schedule encrypted with a customer managed key is decrypted with its execution role at invoke time.
+
+    The encryption context names the schedule. https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
+    """
+    return Statement(
+        sid="DecryptSchedulePayload",
+        actions=("kms:Decrypt",),
+        resources=(key_arn,),
+        conditions=(Condition("ArnEquals", "kms:EncryptionContext:aws:scheduler:schedule:arn", (schedule_arn,)),),
+    )
+
+
+def deliver_flow_logs(log_group_arn: str) -> tuple[Statement, ...]:
+    """VPC Flow Logs publishing to one log group (``arn`` without ``:*``).
+
+    DescribeLogGroups is a list action with no resource type in the service authorization reference,
+    so it takes ``*``. https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+    """
+    return (
+        Statement(
+            sid="DeliverFlowLogs",
+            actions=("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+            resources=(log_group_arn, f"{log_group_arn}:log-stream:*"),
+        ),
+        Statement(sid="FindFlowLogGroup", actions=("logs:DescribeLogGroups",), resources=("*",)),
+    )

@@ -16,6 +16,7 @@ from cdktf import (
     NamedCloudWorkspace,
     S3Backend,
     TaggedCloudWorkspaces,
+    TerraformDataSource,
     TerraformOutput,
     TerraformStack,
     Token,
@@ -35,8 +36,11 @@ from cdktf_cdktf_provider_aws.ecr_repository import EcrRepositoryEncryptionConfi
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster
 from cdktf_cdktf_provider_aws.ecs_service import EcsService
 from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
@@ -94,9 +98,12 @@ __all__ = [
     "EcsCluster",
     "EcsService",
     "EcsTaskDefinition",
+    "FlowLog",
     "Fn",
     "IamRole",
     "IamRolePolicy",
+    "KmsAlias",
+    "KmsKeyResource",
     "LocalBackend",
     "NamedCloudWorkspace",
     "RouteTable",
@@ -127,6 +134,7 @@ __all__ = [
     "SqsQueuePolicy",
     "Subnet",
     "TaggedCloudWorkspaces",
+    "TerraformDataSource",
     "TerraformOutput",
     "TerraformStack",
     "Token",

@@ -64,3 +64,7 @@ def test_heartbeat_must_be_shorter_than_timeout():
             timeout_seconds=60,
             retry=RetryConfig(),
         )
+
+
+def test_worker_service_follows_the_latest_fargate_platform(synthesized):
+    assert find(synthesized, "aws_ecs_service", name=WORKER)["platform_version"] == "LATEST"

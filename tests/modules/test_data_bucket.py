@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.helpers import find, policy_statements, reference, resources
+from tests.helpers import find, policy_statements, reference, resources, role_policy_statements
 
 
 def bucket_id(synthesized):
@@ -19,9 +19,14 @@ def test_public_access_is_blocked(synthesized):
     )
 
 
-def test_bucket_is_encrypted_and_versioned(synthesized):
+def test_bucket_is_encrypted_with_the_environment_key_and_versioned(synthesized):
     encryption = find(synthesized, "aws_s3_bucket_server_side_encryption_configuration", bucket=bucket_id(synthesized))
-    assert encryption["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
+    (rule,) = encryption["rule"]
+    assert rule["apply_server_side_encryption_by_default"] == {
+        "sse_algorithm": "aws:kms",
+        "kms_master_key_id": reference(synthesized, "aws_kms_key", "arn"),
+    }
+    assert rule["bucket_key_enabled"] is True
     versioning = find(synthesized, "aws_s3_bucket_versioning", bucket=bucket_id(synthesized))
     assert versioning["versioning_configuration"] == {"status": "Enabled"}
 
@@ -36,3 +41,19 @@ def test_bucket_policy_denies_requests_without_tls(synthesized):
 def test_old_versions_expire(synthesized):
     (lifecycle,) = resources(synthesized, "aws_s3_bucket_lifecycle_configuration")
     assert lifecycle["rule"][0]["noncurrent_version_expiration"] == [{"noncurrent_days": 30}]
+
+
+def test_trigger_task_gets_the_data_key_only_through_s3(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, "fargate-batch-dev-trigger-task")}
+    key = statements["UseDataBucketKey"]
+    assert key["actions"] == ["kms:GenerateDataKey", "kms:Decrypt"]
+    assert key["resources"] == [reference(synthesized, "aws_kms_key", "arn")]
+    assert key["condition"][0]["variable"] == "kms:ViaService"
+    assert key["condition"][0]["values"][0].startswith("s3.")
+
+
+def test_access_logging_and_replication_are_skipped_with_reasons(synthesized):
+    bucket = find(synthesized, "aws_s3_bucket", force_destroy=False)
+    skipped = {c.split(":")[1].removeprefix("skip="): c for c in bucket["//"]["checkov"]}
+    assert set(skipped) == {"CKV_AWS_18", "CKV_AWS_144"}
+    assert "CloudTrail data events" in skipped["CKV_AWS_18"]

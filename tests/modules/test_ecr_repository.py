@@ -5,11 +5,13 @@ import json
 from tests.helpers import find, reference
 
 
-def test_repository_is_immutable_scanned_and_encrypted(synthesized):
+def test_repository_is_immutable_scanned_and_encrypted_with_the_environment_key(synthesized):
     repository = find(synthesized, "aws_ecr_repository", name="fargate-batch-dev")
     assert repository["image_tag_mutability"] == "IMMUTABLE"
     assert repository["image_scanning_configuration"] == {"scan_on_push": True}
-    assert repository["encryption_configuration"] == [{"encryption_type": "AES256"}]
+    assert repository["encryption_configuration"] == [
+        {"encryption_type": "KMS", "kms_key": reference(synthesized, "aws_kms_key", "arn")}
+    ]
 
 
 def test_lifecycle_policy_keeps_the_configured_number_of_images(synthesized, dev_config):

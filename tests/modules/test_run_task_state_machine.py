@@ -13,10 +13,10 @@ def test_runs_the_task_with_the_sync_integration(synthesized):
     assert run["Resource"] == "arn:aws:states:::ecs:runTask.sync"
 
 
-def test_runs_on_fargate_platform_1_4_in_this_cluster_with_this_task_definition(synthesized):
+def test_runs_on_the_latest_fargate_platform_in_this_cluster_with_this_task_definition(synthesized):
     parameters = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]
     assert parameters["LaunchType"] == "FARGATE"
-    assert parameters["PlatformVersion"] == "1.4.0"
+    assert parameters["PlatformVersion"] == "LATEST"
     assert parameters["Cluster"] == reference(synthesized, "aws_ecs_cluster", "arn", name="fargate-batch-dev")
     assert parameters["TaskDefinition"] == reference(
         synthesized, "aws_ecs_task_definition", "arn", family="fargate-batch-dev-batch"

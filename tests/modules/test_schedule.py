@@ -38,10 +38,16 @@ def test_target_starts_the_pipeline_with_retry_policy_and_dead_letter_queue(synt
     assert json.loads(target["input"]) == {"pipeline": "daily-report", "trigger": "schedule"}
 
 
-def test_dead_letter_queue_is_encrypted_and_keeps_messages_14_days(synthesized):
+def test_dead_letter_queue_is_encrypted_with_the_environment_key_and_keeps_messages_14_days(synthesized):
     queue = find(synthesized, "aws_sqs_queue", name="fargate-batch-dev-schedule-dlq")
-    assert queue["sqs_managed_sse_enabled"] is True
+    assert queue["kms_master_key_id"] == reference(synthesized, "aws_kms_key", "arn")
+    assert "sqs_managed_sse_enabled" not in queue
     assert queue["message_retention_seconds"] == 1_209_600
+
+
+def test_schedule_is_encrypted_with_the_environment_key(synthesized):
+    schedule = find(synthesized, "aws_scheduler_schedule", name=SCHEDULE)
+    assert schedule["kms_key_arn"] == reference(synthesized, "aws_kms_key", "arn")
 
 
 def test_flexible_window_and_disabled_state_are_rendered(existing_network_synth):
@@ -60,10 +66,23 @@ def test_role_is_trusted_by_scheduler_for_this_account_and_schedule_only(synthes
 
 def test_role_may_start_only_this_pipeline_and_write_only_its_dlq(synthesized):
     statements = role_policy_statements(synthesized, f"{SCHEDULE}-scheduler")
+    key = reference(synthesized, "aws_kms_key", "arn")
     assert [(s["actions"], s["resources"]) for s in statements] == [
         (["states:StartExecution"], [reference(synthesized, "aws_sfn_state_machine", "arn", name=SCHEDULE)]),
         (["sqs:SendMessage"], [reference(synthesized, "aws_sqs_queue", "arn", name="fargate-batch-dev-schedule-dlq")]),
+        (["kms:GenerateDataKey", "kms:Decrypt"], [key]),
+        (["kms:Decrypt"], [key]),
     ]
+
+
+def test_role_uses_the_key_only_through_sqs_and_only_for_this_schedules_payload(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{SCHEDULE}-scheduler")}
+    (via,) = statements["EncryptDeadLetters"]["condition"]
+    assert (via["test"], via["variable"]) == ("StringEquals", "kms:ViaService")
+    assert via["values"][0].startswith("sqs.")
+    (context,) = statements["DecryptSchedulePayload"]["condition"]
+    assert (context["test"], context["variable"]) == ("ArnEquals", "kms:EncryptionContext:aws:scheduler:schedule:arn")
+    assert context["values"][0].endswith(f":schedule/fargate-batch-dev/{SCHEDULE}")
 
 
 def _props(**overrides):

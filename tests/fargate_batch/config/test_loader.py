@@ -188,7 +188,7 @@ def test_rejects_wrong_types(tmp_path):
 
 
 def test_rejects_log_retention_cloudwatch_does_not_offer(tmp_path):
-    problem = only_problem(tmp_path, edit("log_retention_days = 30", "log_retention_days = 31"))
+    problem = only_problem(tmp_path, edit("log_retention_days = 365", "log_retention_days = 31"))
     assert "container.log_retention_days: 31 is not a CloudWatch Logs retention" in problem
 
 

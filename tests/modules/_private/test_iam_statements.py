@@ -43,3 +43,49 @@ def test_pass_role_is_conditioned_on_the_receiving_service():
     assert rendered["condition"] == [
         {"test": "StringEquals", "variable": "iam:PassedToService", "values": ["ecs-tasks.amazonaws.com"]}
     ]
+
+
+def test_kms_data_keys_are_granted_only_through_the_named_service():
+    from modules._private.iam_statements import kms_data_keys_via
+
+    rendered = kms_data_keys_via(
+        "arn:aws:kms:ap-northeast-1:111122223333:key/k",
+        sid="EncryptAlerts",
+        service_endpoint="sns.ap-northeast-1.amazonaws.com",
+    ).render()
+    assert rendered == {
+        "sid": "EncryptAlerts",
+        "effect": "Allow",
+        "actions": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "resources": ["arn:aws:kms:ap-northeast-1:111122223333:key/k"],
+        "condition": [
+            {"test": "StringEquals", "variable": "kms:ViaService", "values": ["sns.ap-northeast-1.amazonaws.com"]}
+        ],
+    }
+
+
+def test_schedule_payload_decrypt_is_bound_to_the_schedule_by_encryption_context():
+    from modules._private.iam_statements import decrypt_schedule_payload
+
+    rendered = decrypt_schedule_payload("arn:k", "arn:aws:scheduler:ap-northeast-1:111122223333:schedule/g/s").render()
+    assert rendered["actions"] == ["kms:Decrypt"]
+    assert rendered["condition"] == [
+        {
+            "test": "ArnEquals",
+            "variable": "kms:EncryptionContext:aws:scheduler:schedule:arn",
+            "values": ["arn:aws:scheduler:ap-northeast-1:111122223333:schedule/g/s"],
+        }
+    ]
+
+
+def test_flow_logs_write_only_their_group_and_list_groups_without_resource_scope():
+    from modules._private.iam_statements import deliver_flow_logs
+
+    deliver, find_group = (s.render() for s in deliver_flow_logs("arn:aws:logs:r:1:log-group:/vpc/flow-logs/x"))
+    assert deliver["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    assert deliver["resources"] == [
+        "arn:aws:logs:r:1:log-group:/vpc/flow-logs/x",
+        "arn:aws:logs:r:1:log-group:/vpc/flow-logs/x:log-stream:*",
+    ]
+    # DescribeLogGroups has no resource type in the service authorization reference.
+    assert (find_group["actions"], find_group["resources"]) == (["logs:DescribeLogGroups"], ["*"])

@@ -1,0 +1,1 @@
+"""The batch program the image runs: ``echo``, ``process``, ``notify``, ``activity-worker``."""

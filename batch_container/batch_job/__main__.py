@@ -1,0 +1,5 @@
+import sys
+
+from batch_job.main import main
+
+sys.exit(main(sys.argv[1:]))

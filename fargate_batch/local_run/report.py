@@ -1,0 +1,112 @@
+"""The run report: readable lines while it works, the same facts as JSON in .local/report.json."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class StepReport:
+    name: str
+    status: str
+    duration_seconds: float | None
+    exit_code: int | None = None
+    error: str | None = None
+    cause: str | None = None
+    attempts: int = 1
+    command: list[str] = field(default_factory=list)
+    output: str = ""
+
+
+@dataclass
+class ExecutionReport:
+    workflow: str
+    trigger: str
+    execution_arn: str
+    status: str
+    duration_seconds: float | None
+    steps: list[StepReport] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunReport:
+    stack: str
+    endpoint: str
+    phases: dict[str, float] = field(default_factory=dict)
+    executions: list[ExecutionReport] = field(default_factory=list)
+    plan_after_apply_has_changes: bool | None = None
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self), indent=2, default=str) + "\n")
+
+
+class Progress:
+    """One line per event on stderr-free stdout, with elapsed time, so a person can follow along."""
+
+    def __init__(self, stream=sys.stdout) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+
+    def say(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.start:6.1f}s] {message}", file=self.stream, flush=True)
+
+    def phase(self, name: str, report: RunReport):
+        progress = self
+
+        class _Phase:
+            def __enter__(self):
+                self.t0 = time.monotonic()
+                progress.say(f"{name} ...")
+                return self
+
+            def __exit__(self, *exc):
+                elapsed = time.monotonic() - self.t0
+                report.phases[name] = round(elapsed, 2)
+                if exc[0] is None:
+                    progress.say(f"{name} done in {elapsed:.1f}s")
+                return False
+
+        return _Phase()
+
+
+def render_text(report: RunReport) -> str:
+    lines = [f"Stack {report.stack} on the local emulator ({report.endpoint})", ""]
+    for execution in report.executions:
+        duration = f"{execution.duration_seconds:.1f}s" if execution.duration_seconds is not None else "-"
+        lines.append(f"{execution.workflow} ({execution.trigger}): {execution.status} in {duration}")
+        for step in execution.steps:
+            step_duration = f"{step.duration_seconds:.1f}s" if step.duration_seconds is not None else "-"
+            exit_code = "-" if step.exit_code is None else str(step.exit_code)
+            retried = f", {step.attempts - 1} retries" if step.attempts > 1 else ""
+            lines.append(f"  - {step.name}: {step.status}, exit code {exit_code}, {step_duration}{retried}")
+            if step.command:
+                lines.append(f"      command: {' '.join(step.command)}")
+            if step.error:
+                lines.append(f"      error: {step.error}: {(step.cause or '')[:200]}")
+        for alert in execution.alerts:
+            lines.append(f"  alert: {alert[:300]}")
+        for output in execution.outputs:
+            lines.append(f"  output: {output}")
+        lines.append("")
+    if report.plan_after_apply_has_changes is not None:
+        lines.append(
+            "terraform plan after apply: "
+            + (
+                "CHANGES (the emulator and the configuration disagree)"
+                if report.plan_after_apply_has_changes
+                else "no changes"
+            )
+        )
+    lines.append("Phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phases.items()))
+    lines.append(
+        "This is an emulation: it proves wiring, inputs, retries, catches and event routing, "
+        "not AWS quotas or IAM enforcement."
+    )
+    return "\n".join(lines)

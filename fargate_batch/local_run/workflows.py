@@ -1,0 +1,179 @@
+"""Run every workflow of a deployed stack on the emulator and collect what happened."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from fargate_batch.config.schema import ProjectConfig
+from fargate_batch.local_run.deploy import REPO_ROOT, local_session
+from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
+from fargate_batch.local_run.report import ExecutionReport, Progress, StepReport
+from modules._private.naming import resource_name
+
+ALERT_QUEUE = "local-run-alerts"
+
+
+@dataclass
+class Outcome(ExecutionReport):
+    expected_status: str = "SUCCEEDED"
+
+
+@dataclass
+class WorkflowRunner:
+    config: ProjectConfig
+    endpoint: str
+    outputs: dict
+    agent: object
+    progress: Progress
+    execution_timeout_seconds: float = 120
+    clients: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        session = local_session(self.endpoint, self.config.region)
+        for service in ("stepfunctions", "scheduler", "s3", "sqs", "sns"):
+            self.clients[service] = session.client(service, endpoint_url=self.endpoint)
+        self.sfn = self.clients["stepfunctions"]
+        self._alert_queue_url = self._subscribe_alert_queue()
+
+    def _subscribe_alert_queue(self) -> str:
+        sqs, sns = self.clients["sqs"], self.clients["sns"]
+        url = sqs.create_queue(QueueName=ALERT_QUEUE)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(
+            TopicArn=self.outputs["alert-topic-arn"],
+            Protocol="sqs",
+            Endpoint=arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        return url
+
+    def alerts(self) -> list[str]:
+        messages = (
+            self.clients["sqs"]
+            .receive_message(QueueUrl=self._alert_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            .get("Messages", [])
+        )
+        for message in messages:
+            self.clients["sqs"].delete_message(QueueUrl=self._alert_queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return [m["Body"] for m in messages]
+
+    def run_all(self) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for pipeline in self.config.pipelines:
+            if pipeline.schedule is not None:
+                outcomes.append(self.run_schedule(pipeline.name))
+        for trigger in self.config.triggers:
+            outcomes.extend(self.run_trigger(trigger.name, trigger.prefix, trigger.suffix))
+        for activity in self.config.activities:
+            outcomes.append(self.run_activity(activity.name))
+        return outcomes
+
+    # -- one workflow each -------------------------------------------------------------------
+
+    def run_schedule(self, pipeline_name: str) -> Outcome:
+        from local_emulator.scheduler_clock import fire_now
+
+        name = resource_name(self.config.name_prefix, pipeline_name)
+        self.progress.say(f"schedule {name}: firing now (the emulator stores schedules but has no clock)")
+        arn = fire_now(self.clients["scheduler"], self.sfn, name=name, group=self.config.name_prefix)
+        return self.collect(arn, workflow=f"pipeline {pipeline_name}", trigger=f"schedule {name}")
+
+    def run_trigger(self, trigger_name: str, prefix: str, suffix: str) -> list[Outcome]:
+        bucket = self.outputs["data-bucket-name"]
+        machine = self.outputs[f"trigger-{trigger_name}-arn"]
+        s3 = self.clients["s3"]
+        known = {e["executionArn"] for e in self.sfn.list_executions(stateMachineArn=machine)["executions"]}
+        key = f"{prefix}sample-{int(time.time())}{suffix or '.csv'}"
+        self.progress.say(f"trigger {trigger_name}: uploading s3://{bucket}/{key}")
+        s3.put_object(Bucket=bucket, Key=key, Body=b"id,value\n1,apple\n2,banana\n")
+        arn = wait_for_new_execution(self.sfn, machine, known, timeout_seconds=10)
+        outcomes = []
+        if arn is None:
+            outcome = Outcome(f"trigger {trigger_name}", f"s3://{bucket}/{key}", "", "NOT STARTED", None)
+            outcome.expected_status = "SUCCEEDED"
+            outcomes.append(outcome)
+        else:
+            outcome = self.collect(arn, workflow=f"trigger {trigger_name}", trigger=f"s3://{bucket}/{key}")
+            result_key = f"output/{key.rsplit('/', 1)[-1]}.result.json"
+            listed = s3.list_objects_v2(Bucket=bucket, Prefix=result_key).get("Contents", [])
+            outcome.outputs = [f"s3://{bucket}/{o['Key']}" for o in listed]
+            outcomes.append(outcome)
+        known = {e["executionArn"] for e in self.sfn.list_executions(stateMachineArn=machine)["executions"]}
+        outside = f"elsewhere/sample-{int(time.time())}.csv"
+        self.progress.say(
+            f"trigger {trigger_name}: uploading s3://{bucket}/{outside} (outside {prefix}: must start nothing)"
+        )
+        s3.put_object(Bucket=bucket, Key=outside, Body=b"ignored\n")
+        started = wait_for_new_execution(self.sfn, machine, known, timeout_seconds=2)
+        ignored = Outcome(
+            f"trigger {trigger_name}",
+            f"s3://{bucket}/{outside}",
+            started or "",
+            "STARTED" if started else "NOT STARTED",
+            None,
+        )
+        ignored.expected_status = "NOT STARTED"
+        outcomes.append(ignored)
+        return outcomes
+
+    def run_activity(self, activity_name: str) -> Outcome:
+        activity_arn = self.outputs[f"activity-{activity_name}-arn"]
+        machine = self.outputs[f"activity-{activity_name}-state-machine-arn"]
+        job = {"command": ["echo", "job", "for", activity_name]}
+        arn = self.sfn.start_execution(stateMachineArn=machine, input=json.dumps(job))["executionArn"]
+        self.progress.say(f"activity {activity_name}: job sent; starting one worker (the service's task, locally)")
+        worker = subprocess.run(
+            [sys.executable, str(REPO_ROOT / "batch_container" / "main.py"), "activity-worker", "--max-tasks", "1"],
+            env={
+                "PATH": "/usr/bin:/bin",
+                "ACTIVITY_ARN": activity_arn,
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_DEFAULT_REGION": self.config.region,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "HEARTBEAT_INTERVAL_SECONDS": "5",
+            },
+            capture_output=True,
+            text=True,
+            timeout=self.execution_timeout_seconds,
+        )
+        outcome = self.collect(arn, workflow=f"activity {activity_name}", trigger="job sent by make run")
+        for step in outcome.steps:
+            step.exit_code, step.output = worker.returncode, worker.stdout[-2000:]
+        return outcome
+
+    # -- reading an execution ---------------------------------------------------------------
+
+    def collect(self, execution_arn: str, *, workflow: str, trigger: str) -> Outcome:
+        description = wait_for_execution(self.sfn, execution_arn, timeout_seconds=self.execution_timeout_seconds)
+        stopped = description.get("stopDate")
+        duration = (stopped - description["startDate"]).total_seconds() if stopped else None
+        outcome = Outcome(workflow, trigger, execution_arn, description["status"], duration)
+        for step in task_steps(self.sfn, execution_arn):
+            outcome.steps.append(self._step_report(step))
+        time.sleep(0.2)  # SNS → SQS delivery is asynchronous in the emulator too
+        outcome.alerts = self.alerts()
+        self.progress.say(
+            f"{workflow}: {outcome.status}"
+            + "".join(f"; {s.name} exit {s.exit_code}" for s in outcome.steps if s.exit_code is not None)
+        )
+        return outcome
+
+    def _step_report(self, step) -> StepReport:
+        report = StepReport(step.name, step.status, step.duration_seconds, error=step.error, cause=step.cause)
+        task_arns = list(step.task_arns)
+        attempts = step.attempts
+        if step.child_execution_arn:
+            for child_step in task_steps(self.sfn, step.child_execution_arn):
+                task_arns += child_step.task_arns
+                attempts = max(attempts, child_step.attempts)
+        report.attempts = max(1, attempts)
+        runs = [self.agent.runs[arn] for arn in task_arns if arn in self.agent.runs]
+        if runs:
+            last = runs[-1]
+            report.exit_code, report.command, report.output = last.exit_code, last.command, last.output[-2000:]
+        return report

@@ -1,0 +1,35 @@
+"""Corrections to moto, applied once in the emulator process by :func:`apply_all`."""
+
+from __future__ import annotations
+
+import importlib
+
+# Order does not matter: each module patches one independent spot.
+PATCH_MODULES = (
+    "sfn_validate_definition",
+    "sfn_integration_parameters",
+    "sfn_list_versions",
+    "s3_eventbridge_notification",
+    "s3_lifecycle_minimum_size",
+    "sqs_kms_attributes",
+    "ec2_rule_descriptions",
+    "ecs_service_rebalancing",
+    "ecs_task_lifecycle",
+    "ecs_capacity_faults",
+    "sfn_ecs_sync_outcome",
+    "sfn_execution_names",
+    "events_state_machine_target",
+    "events_test_event_pattern",
+    "iam_conditional_deny",
+)
+
+_applied = False
+
+
+def apply_all() -> None:
+    global _applied
+    if _applied:
+        return
+    for name in PATCH_MODULES:
+        importlib.import_module(f"{__name__}.{name}").apply()
+    _applied = True

@@ -1,0 +1,42 @@
+"""ValidateStateMachineDefinition.
+
+moto 5.2 has no handler for it (HTTP 500 with an HTML body); the AWS provider 5.100 calls it while
+planning every ``aws_sfn_state_machine``, so plans fail (or hang for minutes with retries).
+AWS parses the definition and answers ``{"result": "OK"|"FAIL", "diagnostics": [...]}``.
+This answers the same from moto's own ASL parser (the ANTLR grammar ported from LocalStack) plus
+its static analyser, so a broken definition is reported as AWS would report it, at plan time.
+https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateStateMachineDefinition.html
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def validate(definition: str, state_machine_type: str = "STANDARD") -> dict:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
+    from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser import ExpressStaticAnalyser
+    from moto.stepfunctions.parser.asl.static_analyser.static_analyser import StaticAnalyser
+
+    analyser = ExpressStaticAnalyser() if state_machine_type == "EXPRESS" else StaticAnalyser()
+    try:
+        json.loads(definition)
+        AmazonStateLanguageParser.parse(definition)
+        analyser.analyse(definition)
+    except (ASLParserException, ValueError, Exception) as error:  # the analysers raise plain exceptions
+        message = repr(error) if isinstance(error, ASLParserException) else f"{type(error).__name__}: {error}"
+        return {
+            "result": "FAIL",
+            "diagnostics": [{"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": message}],
+            "truncated": False,
+        }
+    return {"result": "OK", "diagnostics": [], "truncated": False}
+
+
+def apply() -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def validate_state_machine_definition(self) -> str:
+        return json.dumps(validate(self._get_param("definition"), self._get_param("type") or "STANDARD"))
+
+    StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
