@@ -21,6 +21,7 @@ PATCH_MODULES = (
     "events_state_machine_target",
     "events_test_event_pattern",
     "iam_conditional_deny",
+    "sfn_activities",
 )
 
 _applied = False

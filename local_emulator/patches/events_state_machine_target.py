@@ -24,12 +24,17 @@ def apply() -> None:
             return
         state_machine_targets = [t for t in self.targets if parse_arn(t["Arn"]).service == "states"]
         for target in state_machine_targets:
-            transformer = target.get("InputTransformer", {}) if transform_input else {}
-            event = EventTemplateParser.parse(
-                input_template=transformer.get("InputTemplate"),
-                input_paths_map=transformer.get("InputPathsMap", {}),
-                event=original_event,
-            )
+            transformer = target.get("InputTransformer") if transform_input else None
+            if "Input" in target:
+                event = target["Input"]  # a constant input replaces the event
+            elif transformer:
+                event = EventTemplateParser.parse(
+                    input_template=transformer.get("InputTemplate"),
+                    input_paths_map=transformer.get("InputPathsMap", {}),
+                    event=original_event,
+                )
+            else:
+                event = original_event
             arn = parse_arn(target["Arn"])
             body = event if isinstance(event, str) else json.dumps(event, default=str)
             get_backend(arn.account, arn.region).start_execution(target["Arn"], name=None, execution_input=body)
