@@ -86,8 +86,8 @@ def provider_arguments(target: Target, region: str, tags: dict[str, str]) -> dic
             skip_requesting_account_id=False,
             skip_region_validation=True,
             s3_use_path_style=True,
-            # The emulator answers at once or never: retrying only hides a missing API for minutes.
-            max_retries=1,
+            # A few retries ride over a dropped loopback connection; a missing API still fails in seconds.
+            max_retries=3,
             endpoints=[{service: target.endpoint_url for service in PROVIDER_ENDPOINT_SERVICES}],
         )
     return {k: v for k, v in arguments.items() if v is not None}

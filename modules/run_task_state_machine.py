@@ -70,11 +70,15 @@ def run_task_definition(
                     },
                 },
                 "Retry": [retrier(ECS_LAUNCH_ERRORS, retry)],
+                # Order matters: States.TaskFailed also matches the launch errors once retries are spent,
+                # and only a stopped task's cause is JSON.
                 "Catch": [
-                    {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"}
+                    {"ErrorEquals": list(ECS_LAUNCH_ERRORS), "ResultPath": "$.failure", "Next": "Launch failed"},
+                    {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"},
                 ],
                 "End": True,
             },
+            "Launch failed": {"Type": "Fail", "ErrorPath": "$.failure.Error", "CausePath": "$.failure.Cause"},
             # For ecs:runTask.sync, States.TaskFailed carries the stopped task (DescribeTasks) as JSON.
             "Read stopped task": {
                 "Type": "Pass",
@@ -89,15 +93,21 @@ def run_task_definition(
                             {"Variable": "$.task.Containers[0].ExitCode", "IsPresent": True},
                             {"Variable": "$.task.StoppedReason", "IsPresent": True},
                         ],
-                        "Next": "Container exited",
+                        "Next": "Read exit code",
                     }
                 ],
                 "Default": "Task stopped",
             },
+            # A definite path is a scalar in Parameters; intrinsic arguments get plain fields only.
+            "Read exit code": {
+                "Type": "Pass",
+                "Parameters": {"exitCode.$": "$.task.Containers[0].ExitCode", "reason.$": "$.task.StoppedReason"},
+                "Next": "Container exited",
+            },
             "Container exited": {
                 "Type": "Fail",
                 "Error": "Batch.ContainerExited",
-                "CausePath": "States.Format('exit code {}; {}', $.task.Containers[0].ExitCode, $.task.StoppedReason)",
+                "CausePath": "States.Format('exit code {}; {}', $.exitCode, $.reason)",
             },
             # No exit code: the container never ran (image pull, ENI or secrets failure).
             "Task stopped": {

@@ -22,6 +22,8 @@ PATCH_MODULES = (
     "events_test_event_pattern",
     "iam_conditional_deny",
     "sfn_activities",
+    "sfn_definite_json_paths",
+    "sfn_heartbeat_timeout",
 )
 
 _applied = False

@@ -62,8 +62,21 @@ def alert_states(
             },
             "ResultPath": None,
             # An alert that cannot be sent must not hide the original failure.
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": fail_state}],
-            "Next": fail_state,
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": f"{fail_state}?"}],
+            "Next": f"{fail_state}?",
+        },
+        # A Fail state may not raise a reserved "States." name; those keep their name in the cause.
+        f"{fail_state}?": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.alert.error", "StringMatches": "States.*", "Next": f"{fail_state} (States error)"}
+            ],
+            "Default": fail_state,
+        },
+        f"{fail_state} (States error)": {
+            "Type": "Fail",
+            "Error": "Workflow.StepFailed",
+            "CausePath": "States.Format('{}: {}', $.alert.error, $.alert.cause)",
         },
         fail_state: {
             "Type": "Fail",

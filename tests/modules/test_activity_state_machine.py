@@ -30,7 +30,7 @@ def test_lost_workers_tasks_are_redelivered_not_lost(synthesized):
 def test_failure_alerts_then_fails(synthesized):
     states = definition(synthesized, NAME)["States"]
     assert states["Do work"]["Catch"][0]["Next"] == "Record failure"
-    assert states["Notify failure"]["Next"] == "Activity failed"
+    assert states["Notify failure"]["Next"] == "Activity failed?"
 
 
 def test_worker_service_runs_the_worker_on_fargate_in_private_subnets(synthesized, dev_config):

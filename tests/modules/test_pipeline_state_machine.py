@@ -76,7 +76,7 @@ def test_alert_names_pipeline_step_error_and_cause_then_fails(parent, synthesize
     message = notify["Parameters"]["Message.$"]
     assert message.startswith("States.Format('pipeline daily-report failed at step {}")
     assert "$.alert.step, $.alert.error, $.alert.cause" in message
-    assert notify["Next"] == "Pipeline failed"
+    assert notify["Next"] == "Pipeline failed?"
     assert parent["States"]["Pipeline failed"] == {
         "Type": "Fail",
         "ErrorPath": "$.alert.error",
@@ -131,3 +131,16 @@ def test_only_log_delivery_and_xray_use_wildcard_resources(synthesized):
 def test_refuses_a_pipeline_without_steps():
     with pytest.raises(ValueError, match="has no steps"):
         pipeline_definition(pipeline_name="empty", steps=(), child_arn="arn", topic_arn="arn", retry=RetryConfig())
+
+
+def test_reserved_states_errors_fail_under_a_custom_name_with_the_original_in_the_cause(parent):
+    choice = parent["States"]["Pipeline failed?"]
+    assert choice["Choices"] == [
+        {"Variable": "$.alert.error", "StringMatches": "States.*", "Next": "Pipeline failed (States error)"}
+    ]
+    assert choice["Default"] == "Pipeline failed"
+    assert parent["States"]["Pipeline failed (States error)"] == {
+        "Type": "Fail",
+        "Error": "Workflow.StepFailed",
+        "CausePath": "States.Format('{}: {}', $.alert.error, $.alert.cause)",
+    }

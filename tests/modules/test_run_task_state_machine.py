@@ -68,14 +68,23 @@ def test_does_not_retry_a_container_that_exited_non_zero(synthesized):
 def test_container_exit_fails_the_execution_with_the_exit_code_in_the_cause(synthesized):
     states = definition(synthesized, CHILD)["States"]
     assert states["Run task"]["Catch"] == [
-        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"}
+        {
+            "ErrorEquals": ["ECS.AmazonECSException", "AmazonECS.Unknown"],
+            "ResultPath": "$.failure",
+            "Next": "Launch failed",
+        },
+        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"},
     ]
+    assert states["Launch failed"] == {"Type": "Fail", "ErrorPath": "$.failure.Error", "CausePath": "$.failure.Cause"}
     assert states["Read stopped task"]["Parameters"]["task.$"] == "States.StringToJson($.failure.Cause)"
+    assert states["Read exit code"]["Parameters"] == {
+        "exitCode.$": "$.task.Containers[0].ExitCode",
+        "reason.$": "$.task.StoppedReason",
+    }
     exited = states["Container exited"]
     assert exited["Type"] == "Fail"
     assert exited["Error"] == "Batch.ContainerExited"
-    assert "$.task.Containers[0].ExitCode" in exited["CausePath"]
-    assert "$.task.StoppedReason" in exited["CausePath"]
+    assert exited["CausePath"] == "States.Format('exit code {}; {}', $.exitCode, $.reason)"
     assert states["Task stopped"]["Type"] == "Fail"
 
 

@@ -52,7 +52,7 @@ def test_runs_the_task_as_a_nested_execution_of_its_run_task_machine(trigger, sy
 
 def test_failure_alerts_then_fails(trigger):
     assert trigger["States"]["Run task"]["Catch"][0]["Next"] == "Record failure of Run task"
-    assert trigger["States"]["Notify failure"]["Next"] == "Trigger failed"
+    assert trigger["States"]["Notify failure"]["Next"] == "Trigger failed?"
     assert trigger["States"]["Trigger failed"]["Type"] == "Fail"
 
 

@@ -82,7 +82,7 @@ def test_local_target_points_every_service_at_the_emulator_and_keeps_state_in_it
     (endpoints,) = provider["endpoints"]
     assert set(endpoints.values()) == {endpoint}
     assert {"sfn", "ecs", "scheduler", "iam", "sts", "s3"} <= set(endpoints)
-    assert provider["max_retries"] == 1
+    assert provider["max_retries"] == 3
     s3 = synthesized["terraform"]["backend"]["s3"]
     assert s3["endpoints"]["s3"] == endpoint
     assert s3["use_lockfile"] is True

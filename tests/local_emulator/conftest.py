@@ -1,0 +1,152 @@
+"""One emulator and one deployment of a test configuration for the whole session (deploying is slow)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.conftest import DEV_CONFIG
+
+# The dev configuration with fast retries and heartbeats, and a second pipeline whose first step exits 3.
+FAILING_PIPELINE = """
+[[pipelines]]
+name = "failing"
+
+[pipelines.retry]
+interval_seconds = 1
+backoff_rate = 1.0
+max_attempts = 2
+max_delay_seconds = 1
+jitter = true
+
+[[pipelines.steps]]
+name = "explode"
+command = ["echo", "--exit-code", "3", "step", "one"]
+
+[[pipelines.steps]]
+name = "never"
+command = ["echo", "must", "not", "run"]
+"""
+
+
+def fast_config_text() -> str:
+    text = DEV_CONFIG.read_text()
+    replacements = {
+        "interval_seconds = 10": "interval_seconds = 1",
+        "max_attempts = 4": "max_attempts = 2",
+        "max_delay_seconds = 300": "max_delay_seconds = 1",
+        "heartbeat_seconds = 60": "heartbeat_seconds = 2",
+        "timeout_seconds = 3600": "timeout_seconds = 60",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"config/dev.toml no longer contains {old!r}"
+        text = text.replace(old, new)
+    return text.replace("# Seed 003", FAILING_PIPELINE + "\n# Seed 003", 1)
+
+
+@dataclass
+class Deployed:
+    endpoint: str
+    region: str
+    outputs: dict
+    deployment: object
+    config: object
+
+    def client(self, service: str):
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    from local_emulator.server import start_emulator
+
+    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
+    with start_emulator(log_path=log) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def deployed(emulator, tmp_path_factory) -> Deployed:
+    from fargate_batch.config import load_config
+    from fargate_batch.local_run.deploy import LocalDeployment
+
+    work = tmp_path_factory.mktemp("deploy")
+    config_path = work / "dev.toml"
+    config_path.write_text(fast_config_text())
+    config = load_config(config_path)
+    deployment = LocalDeployment(emulator.endpoint, config_path, work, "fargate-batch-dev")
+    deployment.synth()
+    deployment.create_state_bucket()
+    terraform = deployment.terraform()
+    terraform.init()
+    terraform.apply()
+    return Deployed(emulator.endpoint, config.region, terraform.outputs(), deployment, config)
+
+
+@pytest.fixture(scope="session")
+def agent(deployed):
+    from local_emulator.ecs_agent import EcsAgent
+
+    with EcsAgent(endpoint=deployed.endpoint, region=deployed.region) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def alert_queue(deployed):
+    """An SQS queue subscribed to the alert topic: what a person would receive."""
+    sqs, sns = deployed.client("sqs"), deployed.client("sns")
+    url = sqs.create_queue(QueueName="test-alerts")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(
+        TopicArn=deployed.outputs["alert-topic-arn"],
+        Protocol="sqs",
+        Endpoint=arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    return url
+
+
+def drain(sqs, url: str) -> list[str]:
+    bodies = []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        if not messages:
+            return bodies
+        for message in messages:
+            bodies.append(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def start(deployed, output: str, payload: dict | None = None) -> str:
+    return deployed.client("stepfunctions").start_execution(
+        stateMachineArn=deployed.outputs[output], input=json.dumps(payload or {})
+    )["executionArn"]
+
+
+def history(deployed, execution_arn: str) -> list[dict]:
+    return deployed.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+
+
+def set_capacity_failures(endpoint: str, family: str, count: int) -> None:
+    import urllib.request
+
+    from local_emulator.patches.ecs_capacity_faults import PATH
+
+    request = urllib.request.Request(
+        endpoint + PATH, data=json.dumps({"family": family, "count": count}).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=5):
+        pass
+
+
+REPO = Path(__file__).resolve().parents[2]
