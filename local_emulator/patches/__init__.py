@@ -24,6 +24,7 @@ PATCH_MODULES = (
     "sfn_activities",
     "sfn_definite_json_paths",
     "sfn_heartbeat_timeout",
+    "ec2_eni_dns_name",
 )
 
 _applied = False

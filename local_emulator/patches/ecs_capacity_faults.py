@@ -1,7 +1,7 @@
 """Fault injection: RunTask answering "Capacity is unavailable at this time".
 
 AWS answers a RunTask it cannot place with HTTP 200, no task and a ``failures`` entry; that is the
-failure the pipelines retry. moto always places the task. This keeps a per-family budget of
+failure the pipelines retry. moto 5.2 always places the task. This keeps a per-family budget of
 failures, set with ``POST /moto-api/local-emulator/ecs-capacity-failures``
 ``{"family": "<task definition family>", "count": N}``: the next N RunTask calls for that family
 fail exactly as AWS reports it.

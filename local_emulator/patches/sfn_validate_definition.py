@@ -13,6 +13,26 @@ from __future__ import annotations
 import json
 
 
+def dangling_transitions(states_container: dict) -> list[str]:
+    """Transitions to states that do not exist, in this container and every nested branch.
+
+    The ASL grammar accepts them; AWS rejects them (``MISSING_TRANSITION_TARGET``).
+    """
+    states = states_container.get("States", {})
+    problems = []
+    if states_container.get("StartAt") not in states:
+        problems.append(f"StartAt '{states_container.get('StartAt')}' is not a state")
+    for name, state in states.items():
+        targets = [state.get("Next"), state.get("Default")]
+        targets += [choice.get("Next") for choice in state.get("Choices", [])]
+        targets += [catcher.get("Next") for catcher in state.get("Catch", [])]
+        problems += [f"state '{name}' moves to '{t}', which is not a state" for t in targets if t and t not in states]
+        for branch in state.get("Branches", []) + [state.get("Iterator") or state.get("ItemProcessor") or {}]:
+            if branch:
+                problems += dangling_transitions(branch)
+    return problems
+
+
 def validate(definition: str, state_machine_type: str = "STANDARD") -> dict:
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
     from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser import ExpressStaticAnalyser
@@ -20,7 +40,16 @@ def validate(definition: str, state_machine_type: str = "STANDARD") -> dict:
 
     analyser = ExpressStaticAnalyser() if state_machine_type == "EXPRESS" else StaticAnalyser()
     try:
-        json.loads(definition)
+        dangling = dangling_transitions(json.loads(definition))
+        if dangling:
+            return {
+                "result": "FAIL",
+                "diagnostics": [
+                    {"severity": "ERROR", "code": "MISSING_TRANSITION_TARGET", "message": message}
+                    for message in dangling
+                ],
+                "truncated": False,
+            }
         AmazonStateLanguageParser.parse(definition)
         analyser.analyse(definition)
     except (ASLParserException, ValueError, Exception) as error:  # the analysers raise plain exceptions
