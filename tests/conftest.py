@@ -64,3 +64,13 @@ def existing_network_synth(dev_config, tmp_path_factory) -> dict:
         pipelines=(replace(pipeline, schedule=replace(pipeline.schedule, flexible_window_minutes=15, enabled=False)),),
     )
     return synth_stack(config, Target("aws"), tmp_path_factory.mktemp("synth-existing"))[0]
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    """The local AWS emulator (moto + local_emulator corrections) on a free loopback port."""
+    from local_emulator.server import start_emulator
+
+    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
+    with start_emulator(log_path=log) as running:
+        yield running

@@ -20,6 +20,9 @@ class StepReport:
     attempts: int = 1
     command: list[str] = field(default_factory=list)
     output: str = ""
+    # Monotonic clock of the agent when the step's (last) task started and stopped, for gap figures.
+    task_started: float | None = None
+    task_stopped: float | None = None
 
 
 @dataclass

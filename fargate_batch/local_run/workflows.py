@@ -176,4 +176,5 @@ class WorkflowRunner:
         if runs:
             last = runs[-1]
             report.exit_code, report.command, report.output = last.exit_code, last.command, last.output[-2000:]
+            report.task_started, report.task_stopped = last.started_at, last.stopped_at
         return report

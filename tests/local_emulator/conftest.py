@@ -67,15 +67,6 @@ class Deployed:
 
 
 @pytest.fixture(scope="session")
-def emulator(tmp_path_factory):
-    from local_emulator.server import start_emulator
-
-    log = tmp_path_factory.mktemp("emulator") / "emulator.log"
-    with start_emulator(log_path=log) as running:
-        yield running
-
-
-@pytest.fixture(scope="session")
 def deployed(emulator, tmp_path_factory) -> Deployed:
     from fargate_batch.config import load_config
     from fargate_batch.local_run.deploy import LocalDeployment
