@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from modules.object_created_rule import object_created_pattern
 from tests.helpers import find, reference, role_policy_statements, trust_statements
 
@@ -55,3 +57,73 @@ def test_dead_letter_queue_accepts_messages_only_from_this_rule(synthesized):
     assert statement["condition"][0]["values"] == [
         reference(synthesized, "aws_cloudwatch_event_rule", "arn", name=RULE)
     ]
+
+
+def aws_documented_object_created_event(bucket: str, key: str) -> dict:
+    """The "Object Created" event as https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html shows it."""
+    return {
+        "version": "0",
+        "id": "17793124-05d4-b198-2fde-7ededc63b103",
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": "111122223333",
+        "time": "2021-11-12T00:00:00Z",
+        "region": "ca-central-1",
+        "resources": [f"arn:aws:s3:::{bucket}"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": bucket},
+            "object": {
+                "key": key,
+                "size": 5,
+                "etag": "b1946ac92492d2347c6235b4d2611184",
+                "version-id": "IYV3p45BT0ac8hjHg1houSdS1a.Mro8e",
+                "sequencer": "00617F08299329D189",
+            },
+            "request-id": "N4N7GDK58NMKJ12R",
+            "requester": "123456789012",
+            "source-ip-address": "1.2.3.4",
+            "reason": "PutObject",
+        },
+    }
+
+
+@pytest.mark.emulator
+@pytest.mark.parametrize(
+    "key, matches",
+    [("target/test.csv", True), ("target/deep/test.csv", True), ("hoge/test.csv", False), ("targets/test.csv", False)],
+)
+def test_synthesized_pattern_routes_only_keys_under_the_prefix(synthesized, emulator, key, matches):
+    import boto3
+
+    bucket = "fargate-batch-dev-data-111122223333"
+    pattern = json.loads(find(synthesized, "aws_cloudwatch_event_rule", name=RULE)["event_pattern"])
+    pattern["detail"]["bucket"]["name"] = [bucket]  # the Terraform reference resolves to the bucket's name
+    events = boto3.client(
+        "events",
+        endpoint_url=emulator.endpoint,
+        region_name="ca-central-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    event = aws_documented_object_created_event(bucket, key)
+    assert events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event))["Result"] is matches
+
+
+@pytest.mark.emulator
+def test_synthesized_pattern_ignores_other_buckets_and_event_types(synthesized, emulator):
+    import boto3
+
+    pattern = json.loads(find(synthesized, "aws_cloudwatch_event_rule", name=RULE)["event_pattern"])
+    pattern["detail"]["bucket"]["name"] = ["ours"]
+    events = boto3.client(
+        "events",
+        endpoint_url=emulator.endpoint,
+        region_name="ca-central-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    other_bucket = aws_documented_object_created_event("theirs", "target/a.csv")
+    deleted = {**aws_documented_object_created_event("ours", "target/a.csv"), "detail-type": "Object Deleted"}
+    for event in (other_bucket, deleted):
+        assert events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(event))["Result"] is False
