@@ -22,7 +22,7 @@ def main(path: str) -> int:
     print()
     for execution in report["executions"]:
         tasks = [s for s in execution["steps"] if s.get("task_started") is not None]
-        for before, after in zip(tasks, tasks[1:]):
+        for before, after in zip(tasks, tasks[1:], strict=False):
             gap = after["task_started"] - before["task_stopped"]
             print(
                 f"{execution['workflow']}: {before['name']} → {after['name']}: {gap:.2f} s between tasks   (goal ≤ 1 s)"

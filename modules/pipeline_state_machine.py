@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
-from modules._private.aws_scope import aws_scope
-from modules._private.iam_statements import start_execution_sync2
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules._private.tf import Construct
 from modules.alert_topic import AlertTopic
+from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine
-from modules.state_machine import StateMachine, StateMachineProps
 
 
 @dataclass(frozen=True)
@@ -60,40 +58,24 @@ def pipeline_definition(
     )
 
 
-class PipelineStateMachine(Construct):
+class PipelineStateMachine(NestedWorkflowStateMachine):
     def __init__(self, scope: Construct, id_: str, *, props: PipelineStateMachineProps) -> None:
-        super().__init__(scope, id_)
-        aws = aws_scope(self)
+        super().__init__(
+            scope,
+            id_,
+            name=props.name,
+            definition=pipeline_definition(
+                pipeline_name=props.pipeline_name,
+                steps=props.steps,
+                child_arn=props.run_task.arn,
+                topic_arn=props.alert_topic.arn,
+                retry=props.retry,
+            ),
+            run_task=props.run_task,
+            alert_topic=props.alert_topic,
+            logging=props.logging,
+            log_retention_days=props.log_retention_days,
+            log_kms_key_arn=props.log_kms_key_arn,
+        )
         self.pipeline_name = props.pipeline_name
         self.steps = props.steps
-        definition = pipeline_definition(
-            pipeline_name=props.pipeline_name,
-            steps=props.steps,
-            child_arn=props.run_task.arn,
-            topic_arn=props.alert_topic.arn,
-            retry=props.retry,
-        )
-        statements = (
-            *start_execution_sync2(aws, state_machine_arn=props.run_task.arn, state_machine_name=props.run_task.name),
-            *props.alert_topic.publish_statements(),
-        )
-        self.state_machine = StateMachine(
-            self,
-            "machine",
-            props=StateMachineProps(
-                name=props.name,
-                definition=definition,
-                statements=statements,
-                logging=props.logging,
-                log_retention_days=props.log_retention_days,
-                log_kms_key_arn=props.log_kms_key_arn,
-            ),
-        )
-
-    @property
-    def arn(self) -> str:
-        return self.state_machine.arn
-
-    @property
-    def definition(self) -> dict:
-        return self.state_machine.definition

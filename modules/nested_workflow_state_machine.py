@@ -1,0 +1,55 @@
+"""A state machine that runs run-task child executions (``startExecution.sync:2``) and alerts on failure.
+
+Pipelines and S3 triggers are both this: they differ only in the definition they hand over.
+"""
+
+from __future__ import annotations
+
+from fargate_batch.config.schema import StateMachineLoggingConfig
+from modules._private.aws_scope import aws_scope
+from modules._private.iam_statements import start_execution_sync2
+from modules._private.tf import Construct
+from modules.alert_topic import AlertTopic
+from modules.run_task_state_machine import RunTaskStateMachine
+from modules.state_machine import StateMachine, StateMachineProps
+
+
+class NestedWorkflowStateMachine(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        name: str,
+        definition: dict,
+        run_task: RunTaskStateMachine,
+        alert_topic: AlertTopic,
+        logging: StateMachineLoggingConfig,
+        log_retention_days: int,
+        log_kms_key_arn: str | None,
+    ) -> None:
+        super().__init__(scope, id_)
+        statements = (
+            *start_execution_sync2(aws_scope(self), state_machine_arn=run_task.arn, state_machine_name=run_task.name),
+            *alert_topic.publish_statements(),
+        )
+        self.state_machine = StateMachine(
+            self,
+            "machine",
+            props=StateMachineProps(
+                name=name,
+                definition=definition,
+                statements=statements,
+                logging=logging,
+                log_retention_days=log_retention_days,
+                log_kms_key_arn=log_kms_key_arn,
+            ),
+        )
+
+    @property
+    def arn(self) -> str:
+        return self.state_machine.arn
+
+    @property
+    def definition(self) -> dict:
+        return self.state_machine.definition
