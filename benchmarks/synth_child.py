@@ -1,6 +1,7 @@
 """One synthesis, run as a child process by synth_bench.py; prints its own figures as JSON.
 
-``--stock`` imports the whole provider package first (what a stock CDKTF Python app does).
+``--stock`` imports the whole provider package first and exits normally, freeing every object (what
+a stock CDKTF Python app does); the project's app skips that teardown with ``os._exit`` (main.py).
 """
 
 from __future__ import annotations
