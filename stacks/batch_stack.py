@@ -83,20 +83,7 @@ class BatchStack(TerraformStack):
             props=EcrRepositoryProps(name=prefix, keep_images=config.container.keep_images, kms_key_arn=key_arn),
         )
         self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=prefix))
-        self.task = FargateTask(
-            self,
-            "batch-task",
-            props=FargateTaskProps(
-                family=resource_name(prefix, "batch"),
-                repository=self.repository,
-                image_tag=config.container.image_tag,
-                cpu=config.container.cpu,
-                memory_mib=config.container.memory_mib,
-                environment=config.container.environment,
-                log_retention_days=retention,
-                log_kms_key_arn=self.key.arn,
-            ),
-        )
+        self.task = self._batch_task("batch-task", resource_name(prefix, "batch"))
         self.alerts = AlertTopic(
             self,
             "alerts",
@@ -209,19 +196,8 @@ class BatchStack(TerraformStack):
             ),
         )
         bucket_arn = self.data_bucket.arn
-        self.trigger_task = FargateTask(
-            self,
-            "trigger-task",
-            props=FargateTaskProps(
-                family=resource_name(prefix, "trigger"),
-                repository=self.repository,
-                image_tag=config.container.image_tag,
-                cpu=config.container.cpu,
-                memory_mib=config.container.memory_mib,
-                environment={**config.container.environment, "OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX},
-                log_retention_days=retention,
-                log_kms_key_arn=self.key.arn,
-            ),
+        self.trigger_task = self._batch_task(
+            "trigger-task", resource_name(prefix, "trigger"), environment={"OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX}
         )
         self.trigger_task.grant(
             "read-inputs-write-results",
@@ -319,25 +295,15 @@ class BatchStack(TerraformStack):
                 log_kms_key_arn=self.key.arn,
             ),
         )
-        worker_task = FargateTask(
-            self,
+        worker_task = self._batch_task(
             f"activity-{activity_config.name}-worker-task",
-            props=FargateTaskProps(
-                family=resource_name(prefix, "worker", activity_config.name),
-                repository=self.repository,
-                image_tag=config.container.image_tag,
-                cpu=config.container.cpu,
-                memory_mib=config.container.memory_mib,
-                environment={
-                    **config.container.environment,
-                    "ACTIVITY_ARN": activity.arn,
-                    # Beat well inside the state machine's heartbeat timeout.
-                    "HEARTBEAT_INTERVAL_SECONDS": str(max(1, activity_config.heartbeat_seconds // 3)),
-                },
-                command=("activity-worker",),
-                log_retention_days=retention,
-                log_kms_key_arn=self.key.arn,
-            ),
+            resource_name(prefix, "worker", activity_config.name),
+            environment={
+                "ACTIVITY_ARN": activity.arn,
+                # Beat well inside the state machine's heartbeat timeout.
+                "HEARTBEAT_INTERVAL_SECONDS": str(max(1, activity_config.heartbeat_seconds // 3)),
+            },
+            command=("activity-worker",),
         )
         ActivityWorkerService(
             self,
@@ -359,4 +325,25 @@ class BatchStack(TerraformStack):
             f"activity-{activity_config.name}-state-machine-arn",
             value=machine.arn,
             description=f"State machine that hands jobs to activity {activity_config.name}",
+        )
+
+    def _batch_task(
+        self, id_: str, family: str, *, environment: dict[str, str] | None = None, command: tuple[str, ...] = ()
+    ) -> FargateTask:
+        """A task definition of the batch image with the configured size, logs and key; extra environment on top."""
+        container = self.config.container
+        return FargateTask(
+            self,
+            id_,
+            props=FargateTaskProps(
+                family=family,
+                repository=self.repository,
+                image_tag=container.image_tag,
+                cpu=container.cpu,
+                memory_mib=container.memory_mib,
+                environment={**container.environment, **(environment or {})},
+                command=command,
+                log_retention_days=container.log_retention_days,
+                log_kms_key_arn=self.key.arn,
+            ),
         )
