@@ -11,6 +11,32 @@ import os
 import resource
 import sys
 import time
+from pathlib import Path
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in map(int, children.read_text().split()):
+            found += [child, *descendants(child)]
+    return found
+
+
+def node_peak_rss_mib() -> float | None:
+    """Largest peak RSS (VmHWM) among this process's descendants: the jsii Node processes.
+
+    Read from /proc before exiting because the app ends with os._exit, so nobody waits for Node and
+    getrusage(RUSAGE_CHILDREN) never sees it. None where /proc is not Linux's.
+    """
+    peaks = []
+    for pid in descendants(os.getpid()):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return max(peaks, default=None)
+
 
 t0 = time.perf_counter()
 if "--stock" in sys.argv:
@@ -28,6 +54,7 @@ print(
             "build_seconds": t_built - t0,
             "synth_seconds": t_done - t0,
             "python_max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "node_max_rss_mib": node_peak_rss_mib(),
         }
     ),
     flush=True,

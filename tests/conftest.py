@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from fargate_batch import fast_provider_import
 
-fast_provider_import.install()
+# Before install(): it starts the jsii Node process, which reads its environment once.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+fast_provider_import.install()
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_CONFIG = REPO_ROOT / "config" / "dev.toml"
@@ -25,6 +28,35 @@ def dev_config():
     return load_config(DEV_CONFIG)
 
 
+# Present in the environment during every synth of the session, shaped like real ones, so
+# tests/security can find a leak into synthesized files by value and by pattern.
+FAKE_SECRETS = MappingProxyType(
+    {
+        "AWS_ACCESS_KEY_ID": "AKIAZZZZEXAMPLE12345",
+        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzEXAMPLEKEY",
+        "AWS_SESSION_TOKEN": "FwoGZXIvYXdzEXAMPLEsessiontoken0123456789",
+        "TF_TOKEN_app_terraform_io": "abcdefghijklmn.atlasv1.EXAMPLEtoken0123456789",
+        "TF_TOKEN_tfe_example_com": "opqrstuvwxyz.atlasv1.EXAMPLEtoken9876543210",
+    }
+)
+
+
+# The backends the tests synthesize the dev stack with (besides its own local one).
+BACKENDS = MappingProxyType(
+    {
+        "s3": dict(type="s3", bucket="acme-tfstate", key="batch/dev.tfstate", region="us-east-1"),
+        "cloud-workspace": dict(type="cloud", organization="acme", workspace="batch-dev"),
+        "cloud-tags": dict(type="cloud", organization="acme", workspace_tags=("batch",), hostname="tfe.example.com"),
+    }
+)
+
+
+def with_backend(config, name: str):
+    from fargate_batch.config.schema import BackendConfig
+
+    return replace(config, backend=BackendConfig(**BACKENDS[name]))
+
+
 def synth_stack(config, target, outdir: Path) -> tuple[dict, Path]:
     """Synthesize one BatchStack with a full App (as `cdktf synth` would); returns (json, stack dir)."""
     from modules._private.tf import App
@@ -32,16 +64,34 @@ def synth_stack(config, target, outdir: Path) -> tuple[dict, Path]:
 
     app = App(outdir=str(outdir))
     BatchStack(app, stack_name(config), config=config, target=target)
-    app.synth()
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in FAKE_SECRETS.items():
+            environment.setenv(name, value)
+        app.synth()
     stack_dir = outdir / "stacks" / stack_name(config)
     return json.loads((stack_dir / "cdk.tf.json").read_text()), stack_dir
 
 
 @pytest.fixture(scope="session")
-def aws_synth(dev_config, tmp_path_factory) -> tuple[dict, Path]:
+def synth(tmp_path_factory):
+    """``synth(config, target) -> (json, stack dir)``: each distinct stack is synthesized once per session."""
+    synthesized: dict[str, tuple[dict, Path]] = {}
+
+    def synth_once(config, target) -> tuple[dict, Path]:
+        # Configurations are frozen dataclasses whose repr lists every field.
+        key = repr((config, target))
+        if key not in synthesized:
+            synthesized[key] = synth_stack(config, target, tmp_path_factory.mktemp("synth"))
+        return copy.deepcopy(synthesized[key][0]), synthesized[key][1]
+
+    return synth_once
+
+
+@pytest.fixture(scope="session")
+def aws_synth(dev_config, synth) -> tuple[dict, Path]:
     from fargate_batch.targets import Target
 
-    return synth_stack(dev_config, Target("aws"), tmp_path_factory.mktemp("synth-aws"))
+    return synth(dev_config, Target("aws"))
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +101,7 @@ def synthesized(aws_synth) -> dict:
 
 
 @pytest.fixture(scope="session")
-def existing_network_synth(dev_config, tmp_path_factory) -> dict:
+def existing_network_synth(dev_config, synth) -> dict:
     """The dev stack on existing subnets, with a flexible window and e-mail alerts."""
     from fargate_batch.config.schema import NetworkConfig
     from fargate_batch.targets import Target
@@ -63,7 +113,7 @@ def existing_network_synth(dev_config, tmp_path_factory) -> dict:
         alerts=replace(dev_config.alerts, email_subscriptions=("ops@example.com",)),
         pipelines=(replace(pipeline, schedule=replace(pipeline.schedule, flexible_window_minutes=15, enabled=False)),),
     )
-    return synth_stack(config, Target("aws"), tmp_path_factory.mktemp("synth-existing"))[0]
+    return synth(config, Target("aws"))[0]
 
 
 @pytest.fixture(scope="session")

@@ -242,7 +242,9 @@ def _check_pipeline(path: str, pipeline: PipelineConfig, problems: _Problems) ->
         add(f"{path}.steps", "the pipeline has no steps; add at least one [[pipelines.steps]] with name and command")
     _check_unique(f"{path}.steps", [s.name for s in pipeline.steps], problems)
     for j, step in enumerate(pipeline.steps):
-        for message in rules.check_name(step.name, rules.STEP_NAME_MAX, "it becomes a state name"):
+        for message in rules.check_name(
+            step.name, rules.STEP_NAME_MAX, "it names the step's state and its state 'Record failure of <step>'"
+        ):
             add(f"{path}.steps[{j}].name", message)
         for message in rules.check_command(step.command):
             add(f"{path}.steps[{j}].command", message)

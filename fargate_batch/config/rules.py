@@ -57,7 +57,9 @@ BACKEND_TYPES = ("local", "s3", "cloud")
 # shortens role names with a hash, but state machine names must fit as they are (≤ 80).
 NAME_PREFIX_MAX = 32
 WORKFLOW_NAME_MAX = 24
-STEP_NAME_MAX = 64
+# A step is a state, and so is its failure handler "Record failure of <step>": 18 + 62 = 80, the
+# Step Functions limit for state names.
+STEP_NAME_MAX = 62
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -14,18 +14,25 @@ from tests.conftest import REPO_ROOT
 CHILD = REPO_ROOT / "benchmarks" / "synth_child.py"
 
 
-def synth(tmp_path, stock: bool) -> bytes:
+def synth(tmp_path, stock: bool) -> tuple[bytes, str]:
+    """The synthesized stack JSON, and the child's stderr (where Node reports a lazy provider index)."""
     outdir = tmp_path / ("stock" if stock else "fast")
-    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20", "FARGATE_BATCH_TARGET": "aws"}
-    subprocess.run(
+    env = {
+        **os.environ,
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        "FARGATE_BATCH_TARGET": "aws",
+        "FARGATE_BATCH_LAZY_INDEX_DEBUG": "1",
+    }
+    result = subprocess.run(
         [sys.executable, str(CHILD), *(["--stock"] if stock else []), str(outdir)],
         cwd=REPO_ROOT,
         env=env,
         check=True,
         capture_output=True,
         timeout=300,
+        text=True,
     )
-    return (outdir / "stacks" / "fargate-batch-dev" / "cdk.tf.json").read_bytes()
+    return (outdir / "stacks" / "fargate-batch-dev" / "cdk.tf.json").read_bytes(), result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +42,15 @@ def both(tmp_path_factory):
 
 
 def test_fast_and_stock_imports_synthesize_byte_identical_json(both):
-    fast, stock = both
+    (fast, _), (stock, _) = both
     assert fast == stock
     assert "aws_sfn_state_machine" in json.loads(fast)["resource"]
+
+
+def test_only_the_fast_synth_loads_the_lazy_provider_index(both):
+    (_, fast_stderr), (_, stock_stderr) = both
+    assert "lazy provider index: @cdktf/provider-aws" in fast_stderr
+    assert "lazy provider index" not in stock_stderr
 
 
 def run_python(code: str) -> str:
@@ -48,14 +61,19 @@ def run_python(code: str) -> str:
         text=True,
         check=True,
         timeout=300,
-        env={**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "NODE_OPTIONS"},
+            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+        },
     ).stdout.strip()
 
 
 def test_install_replaces_the_package_with_a_lazy_stand_in():
     out = run_python(
-        "import sys; from fargate_batch import fast_provider_import as f; print(f.install(), f.is_installed());"
+        "import os, sys; from fargate_batch import fast_provider_import as f; print(f.install(), f.is_installed());"
         "from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue;"
-        "print(sum(m.startswith('cdktf_cdktf_provider_aws.') for m in sys.modules) < 10)"
+        "print(sum(m.startswith('cdktf_cdktf_provider_aws.') for m in sys.modules) < 10);"
+        "print(os.environ.get('NODE_OPTIONS'))"
     )
-    assert out.splitlines() == ["True True", "True"]
+    # NODE_OPTIONS carried the Node preload only while jsii started Node: no later child sees it.
+    assert out.splitlines() == ["True True", "True", "None"]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from fargate_batch.config.schema import BackendConfig
 from fargate_batch.targets import Target
-from tests.conftest import synth_stack
+from tests.conftest import with_backend
 
 
 def test_provider_targets_the_configured_region_with_default_tags(synthesized, dev_config):
@@ -41,11 +38,8 @@ def test_local_backend_by_default(synthesized):
     assert list(synthesized["terraform"]["backend"]) == ["local"]
 
 
-def test_s3_backend_encrypts_and_uses_the_native_lock_file(dev_config, tmp_path):
-    config = replace(
-        dev_config, backend=BackendConfig(type="s3", bucket="acme-tfstate", key="batch/dev.tfstate", region="us-east-1")
-    )
-    synthesized, _ = synth_stack(config, Target("aws"), tmp_path)
+def test_s3_backend_encrypts_and_uses_the_native_lock_file(dev_config, synth):
+    synthesized, _ = synth(with_backend(dev_config, "s3"), Target("aws"))
     s3 = synthesized["terraform"]["backend"]["s3"]
     assert s3["bucket"] == "acme-tfstate"
     assert s3["key"] == "batch/dev.tfstate"
@@ -55,29 +49,24 @@ def test_s3_backend_encrypts_and_uses_the_native_lock_file(dev_config, tmp_path)
     assert "dynamodb_table" not in s3
 
 
-def test_cloud_backend_uses_one_named_workspace_and_no_token(dev_config, tmp_path):
-    config = replace(dev_config, backend=BackendConfig(type="cloud", organization="acme", workspace="batch-dev"))
-    synthesized, _ = synth_stack(config, Target("aws"), tmp_path)
+def test_cloud_backend_uses_one_named_workspace_and_no_token(dev_config, synth):
+    synthesized, _ = synth(with_backend(dev_config, "cloud-workspace"), Target("aws"))
     cloud = synthesized["terraform"]["cloud"]
     assert cloud["organization"] == "acme"
     assert cloud["workspaces"] == {"name": "batch-dev"}
     assert "token" not in cloud
 
 
-def test_cloud_backend_with_tagged_workspaces_and_enterprise_host(dev_config, tmp_path):
-    config = replace(
-        dev_config,
-        backend=BackendConfig(type="cloud", organization="acme", workspace_tags=("batch",), hostname="tfe.example.com"),
-    )
-    synthesized, _ = synth_stack(config, Target("aws"), tmp_path)
+def test_cloud_backend_with_tagged_workspaces_and_enterprise_host(dev_config, synth):
+    synthesized, _ = synth(with_backend(dev_config, "cloud-tags"), Target("aws"))
     cloud = synthesized["terraform"]["cloud"]
     assert cloud["workspaces"] == {"tags": ["batch"]}
     assert cloud["hostname"] == "tfe.example.com"
 
 
-def test_local_target_points_every_service_at_the_emulator_and_keeps_state_in_it(dev_config, tmp_path):
+def test_local_target_points_every_service_at_the_emulator_and_keeps_state_in_it(dev_config, synth):
     endpoint = "http://127.0.0.1:45999"
-    synthesized, _ = synth_stack(dev_config, Target("local", endpoint), tmp_path)
+    synthesized, _ = synth(dev_config, Target("local", endpoint))
     (provider,) = synthesized["provider"]["aws"]
     (endpoints,) = provider["endpoints"]
     assert set(endpoints.values()) == {endpoint}

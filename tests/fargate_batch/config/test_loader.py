@@ -120,6 +120,14 @@ def test_rejects_an_empty_pipeline(tmp_path):
     assert any("pipelines[0].steps: is required" in p or "has no steps" in p for p in problems), problems
 
 
+def test_step_names_leave_room_for_the_failure_state_within_the_80_character_limit(tmp_path):
+    longest = "s" * 62
+    load_text(tmp_path, edit('name = "extract"', f'name = "{longest}"'))
+    problem = only_problem(tmp_path, edit('name = "extract"', f'name = "{longest}x"'))
+    assert f"pipelines[0].steps[0].name: '{longest}x' has 63 characters; at most 62" in problem
+    assert "Record failure of <step>" in problem
+
+
 def test_rejects_duplicate_step_names(tmp_path):
     problem = only_problem(tmp_path, edit('name = "load"', 'name = "extract"'))
     assert "pipelines[0].steps[1].name: 'extract' is used twice" in problem
