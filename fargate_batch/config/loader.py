@@ -201,12 +201,57 @@ def _check_values(config: ProjectConfig, problems: _Problems) -> None:
     _check_trigger_overlaps(config.triggers, problems)
     for i, activity in enumerate(config.activities):
         _check_activity(f"activities[{i}]", activity, problems)
+    _check_derived_names(config, problems)
 
 
 def _check_unique(path: str, names: list[str], problems: _Problems) -> None:
     for index, name in enumerate(names):
         if name in names[:index]:
             problems.add(f"{path}[{index}].name", f"{name!r} is used twice in {path}; names must be unique")
+
+
+def _check_derived_names(config: ProjectConfig, problems: _Problems) -> None:
+    """Two workflows must not make the same AWS name or construct id (e.g. pipelines 'a' and 'a-run-task').
+
+    Exact duplicates within a kind are reported by _check_unique; this catches the rest, which would
+    otherwise stop synthesis with a construct error or fail an apply half-way.
+    """
+    prefix = config.name_prefix
+    # (namespace, comparison key) -> (who makes it, the name as made)
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
+    for name, what in rules.SHARED_AWS_NAMES.items():
+        owners[("aws", f"{prefix}-{name}".casefold())] = (what, f"{prefix}-{name}")
+    for construct_id, what in rules.SHARED_CONSTRUCT_IDS.items():
+        owners[("id", construct_id)] = (what, construct_id)
+    for kind in ("pipelines", "triggers", "activities"):
+        seen: set[str] = set()
+        for index, workflow in enumerate(getattr(config, kind)):
+            if workflow.name in seen:
+                continue
+            seen.add(workflow.name)
+            owner = f"{kind}[{index}] ({workflow.name!r})"
+            aws_names = [
+                f"{prefix}-{template.format(name=workflow.name)}" for template in rules.DERIVED_AWS_NAMES[kind]
+            ]
+            construct_ids = [
+                f"{rules.CONSTRUCT_ID_PREFIXES[kind]}{workflow.name}{suffix}"
+                for suffix in rules.CONSTRUCT_ID_SUFFIXES[kind]
+            ]
+            made = [("aws", name.casefold(), name) for name in aws_names] + [("id", cid, cid) for cid in construct_ids]
+            for namespace, key, name in made:
+                other, other_name = owners.setdefault((namespace, key), (owner, name))
+                if other == owner:
+                    continue
+                what = "the construct id" if namespace == "id" else "the AWS name"
+                case_note = (
+                    f" as {other_name!r}, and AWS compares IAM role names ignoring case" if other_name != name else ""
+                )
+                problems.add(
+                    f"{kind}[{index}].name",
+                    f"{workflow.name!r} makes {what} {name!r}, which {other} already makes{case_note}; "
+                    "rename one of them",
+                )
+                break
 
 
 def _check_environment(path: str, environment: Mapping[str, str], problems: _Problems) -> None:

@@ -128,6 +128,44 @@ def test_step_names_leave_room_for_the_failure_state_within_the_80_character_lim
     assert "Record failure of <step>" in problem
 
 
+def with_second_pipeline(name: str) -> str:
+    """config/dev.toml with a copy of its pipeline, named `name`, after the first."""
+    start = DEV_TEXT.index("[[pipelines]]")
+    end = DEV_TEXT.index("[[triggers]]")
+    copy = DEV_TEXT[start:end].replace('name = "daily-report"', f'name = "{name}"', 1)
+    return DEV_TEXT[:end] + copy + DEV_TEXT[end:]
+
+
+@pytest.mark.parametrize(
+    "second, made",
+    [
+        ("daily-report-run-task", "makes the AWS name 'fargate-batch-dev-daily-report-run-task'"),
+        ("daily-report-schedule", "makes the construct id 'pipeline-daily-report-schedule'"),
+        ("trigger-target-files", "makes the AWS name 'fargate-batch-dev-trigger-target-files'"),
+    ],
+)
+def test_rejects_workflow_names_that_make_a_name_another_workflow_makes(tmp_path, second, made):
+    problem = only_problem(tmp_path, with_second_pipeline(second))
+    assert made in problem
+    assert "already makes" in problem
+    assert "rename one of them" in problem
+
+
+def test_rejects_names_that_differ_only_in_case_because_iam_role_names_ignore_case(tmp_path):
+    problem = only_problem(tmp_path, with_second_pipeline("Daily-Report"))
+    assert problem.endswith(
+        "pipelines[1].name: 'Daily-Report' makes the AWS name 'fargate-batch-dev-Daily-Report', which "
+        "pipelines[0] ('daily-report') already makes as 'fargate-batch-dev-daily-report', and AWS compares "
+        "IAM role names ignoring case; rename one of them"
+    )
+
+
+def test_rejects_a_trigger_named_like_the_shared_trigger_resources(tmp_path):
+    problem = only_problem(tmp_path, edit('name = "target-files"', 'name = "task"'))
+    assert "triggers[0].name: 'task' makes the AWS name 'fargate-batch-dev-trigger-task'" in problem
+    assert "the triggered task's role already makes" in problem
+
+
 def test_rejects_duplicate_step_names(tmp_path):
     problem = only_problem(tmp_path, edit('name = "load"', 'name = "extract"'))
     assert "pipelines[0].steps[1].name: 'extract' is used twice" in problem
