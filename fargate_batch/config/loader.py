@@ -258,6 +258,12 @@ def _check_environment(path: str, environment: Mapping[str, str], problems: _Pro
     for name in environment:
         if not rules.ENV_NAME_PATTERN.match(name):
             problems.add(f"{path}.{name}", "is not a valid environment variable name; use letters, digits and '_'")
+        elif name in rules.RESERVED_ENV_VARS:
+            problems.add(
+                f"{path}.{name}",
+                f"is set by fargate-batch itself ({rules.RESERVED_ENV_VARS[name]}), so this value would be "
+                "replaced; use another name",
+            )
 
 
 def _check_retry(path: str, retry, problems: _Problems) -> None:

@@ -105,6 +105,18 @@ STEP_NAME_MAX = 62
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Set by fargate-batch itself (stacks/batch_stack.py, modules/*_state_machine.py): a configured value
+# would be silently replaced or sent twice.
+RESERVED_ENV_VARS: dict[str, str] = {
+    "BATCH_PIPELINE": "the pipeline's name, on every step",
+    "BATCH_STEP": "the step's name, on every step",
+    "BATCH_TRIGGER": "the trigger's name, on triggered tasks",
+    "DATA_BUCKET": "the data bucket, on triggered tasks",
+    "OBJECT_KEY": "the created object's key, on triggered tasks",
+    "OUTPUT_PREFIX": "where triggered tasks write results",
+    "ACTIVITY_ARN": "the activity a worker polls",
+    "HEARTBEAT_INTERVAL_SECONDS": "how often a worker sends heartbeats",
+}
 IMAGE_TAG_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MUTABLE_TAGS = ("latest", "stable", "main", "master", "prod", "production")
 SUBNET_PATTERN = re.compile(r"^subnet-[0-9a-f]{8,17}$")

@@ -166,6 +166,27 @@ def test_rejects_a_trigger_named_like_the_shared_trigger_resources(tmp_path):
     assert "the triggered task's role already makes" in problem
 
 
+@pytest.mark.parametrize(
+    "old, new, path",
+    [
+        (
+            'environment = { ENV = "Start Execution input1" }',
+            'environment = { BATCH_STEP = "x" }',
+            "pipelines[0].steps[0].environment.BATCH_STEP",
+        ),
+        (
+            'command = ["process", "{key}"]',
+            'command = ["process", "{key}"]\nenvironment = { OBJECT_KEY = "x" }',
+            "triggers[0].environment.OBJECT_KEY",
+        ),
+    ],
+)
+def test_rejects_environment_variables_that_fargate_batch_sets_itself(tmp_path, old, new, path):
+    problem = only_problem(tmp_path, edit(old, new))
+    assert f"{path}: is set by fargate-batch itself" in problem
+    assert "use another name" in problem
+
+
 def test_rejects_duplicate_step_names(tmp_path):
     problem = only_problem(tmp_path, edit('name = "load"', 'name = "extract"'))
     assert "pipelines[0].steps[1].name: 'extract' is used twice" in problem
