@@ -26,6 +26,8 @@ class Terraform:
     stack_dir: Path
     work_dir: Path
     timeout_seconds: int = 900
+    # Every command's output is appended here, for reading what apply did (and how long each resource took).
+    log_file: Path | None = None
 
     def __post_init__(self) -> None:
         if shutil.which("terraform") is None:
@@ -46,6 +48,11 @@ class Terraform:
             timeout=self.timeout_seconds,
             check=False,
         )
+        if self.log_file is not None:
+            with self.log_file.open("a", encoding="utf-8") as log:
+                log.write(
+                    f"$ terraform {' '.join(command)}  (exit {result.returncode})\n{result.stdout}{result.stderr}\n"
+                )
         if result.returncode not in ok_codes:
             raise TerraformError(command, result)
         return result

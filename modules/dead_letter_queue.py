@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from modules._private.aws_scope import aws_scope
 from modules._private.iam_statements import Statement, kms_data_keys_via, send_to_dead_letter_queue
-from modules._private.tf import Construct, SqsQueue
+from modules._private.tf import Construct, DataAwsIamPolicyDocument, SqsQueue
 
 
 @dataclass(frozen=True)
@@ -17,21 +17,48 @@ class DeadLetterQueueProps:
     need ``kms:GenerateDataKey``/``kms:Decrypt`` on it (:meth:`DeadLetterQueue.send_statements`) and
     EventBridge needs the key policy's consent.
     https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+
+    ``event_rule_arns``: EventBridge rules whose targets send dead letters here. EventBridge sends them
+    under the queue's resource policy, not the target's role, and a queue has one policy: so the
+    queue holds it, naming every rule (``aws:SourceArn``), rather than one policy resource per rule
+    overwriting the last. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
     """
 
     name: str
     retention_seconds: int = 1_209_600
     kms_key_id: str | None = None
+    event_rule_arns: tuple[str, ...] = ()
 
 
 class DeadLetterQueue(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: DeadLetterQueueProps) -> None:
         super().__init__(scope, id_)
+        aws = aws_scope(self)
         self.kms_key_id = props.kms_key_id
-        self._sqs_endpoint = f"sqs.{aws_scope(self).region}.amazonaws.com"
+        self._sqs_endpoint = f"sqs.{aws.region}.amazonaws.com"
         encryption = {"kms_master_key_id": props.kms_key_id} if props.kms_key_id else {"sqs_managed_sse_enabled": True}
+        policy = {}
+        if props.event_rule_arns:
+            # The queue's own ARN is built from its name: a reference to it here would be a cycle.
+            document = DataAwsIamPolicyDocument(
+                self,
+                "policy-document",
+                statement=[
+                    {
+                        "sid": "EventBridgeRuleDeadLetters",
+                        "effect": "Allow",
+                        "actions": ["sqs:SendMessage"],
+                        "resources": [aws.arn("sqs", props.name)],
+                        "principals": [{"type": "Service", "identifiers": ["events.amazonaws.com"]}],
+                        "condition": [
+                            {"test": "ArnEquals", "variable": "aws:SourceArn", "values": list(props.event_rule_arns)}
+                        ],
+                    }
+                ],
+            )
+            policy = {"policy": document.json}
         self.queue = SqsQueue(
-            self, "queue", name=props.name, message_retention_seconds=props.retention_seconds, **encryption
+            self, "queue", name=props.name, message_retention_seconds=props.retention_seconds, **encryption, **policy
         )
 
     @property

@@ -12,15 +12,13 @@ import json
 from dataclasses import dataclass
 
 from modules._private.aws_scope import aws_scope
-from modules._private.iam_statements import service_trust, start_one_state_machine
+from modules._private.iam_statements import AwsScope, service_trust, start_one_state_machine
 from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
 from modules._private.policy import attach_statements, service_role
 from modules._private.tf import (
     CloudwatchEventRule,
     CloudwatchEventTarget,
     Construct,
-    DataAwsIamPolicyDocument,
-    SqsQueuePolicy,
 )
 from modules.dead_letter_queue import DeadLetterQueue
 
@@ -45,9 +43,17 @@ def object_created_pattern(*, bucket_name: str, prefix: str, suffix: str = "") -
     }
 
 
+def event_rule_arn(aws: AwsScope, rule_name: str) -> str:
+    """A rule's ARN on the default event bus, known before the rule exists (for the DLQ's policy)."""
+    return aws.arn("events", f"rule/{rule_name}")
+
+
 @dataclass(frozen=True)
 class ObjectCreatedRuleProps:
     """``retry_attempts``: Default 185 (0-185). ``max_event_age_seconds``: Default 86400 (60-86400).
+
+    ``dead_letter_queue`` must name this rule in its ``event_rule_arns`` (:func:`event_rule_arn`): the
+    queue's policy is what lets EventBridge deliver there.
 
     https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html
     """
@@ -74,7 +80,7 @@ class ObjectCreatedRule(Construct):
             description=f"Objects created under {props.prefix}*{props.suffix} start {props.name}",
             event_pattern=json.dumps(self.pattern),
         )
-        rule_arn = aws.arn("events", f"rule/{props.name}")
+        rule_arn = event_rule_arn(aws, props.name)
         self.role = service_role(
             self,
             "role",
@@ -96,20 +102,3 @@ class ObjectCreatedRule(Construct):
             },
             dead_letter_config={"arn": props.dead_letter_queue.arn},
         )
-        # EventBridge writes to a DLQ with the queue's resource policy, not the target role.
-        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
-        queue_policy = DataAwsIamPolicyDocument(
-            self,
-            "dlq-policy",
-            statement=[
-                {
-                    "sid": "EventBridgeRuleDeadLetters",
-                    "effect": "Allow",
-                    "actions": ["sqs:SendMessage"],
-                    "resources": [props.dead_letter_queue.arn],
-                    "principals": [{"type": "Service", "identifiers": ["events.amazonaws.com"]}],
-                    "condition": [{"test": "ArnEquals", "variable": "aws:SourceArn", "values": [self.rule.arn]}],
-                }
-            ],
-        )
-        SqsQueuePolicy(self, "dlq-access", queue_url=props.dead_letter_queue.url, policy=queue_policy.json)

@@ -19,7 +19,7 @@ from modules.ecs_cluster import EcsCluster, EcsClusterProps
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.kms_key import KmsKey, KmsKeyProps
 from modules.network import Network, NetworkProps
-from modules.object_created_rule import ObjectCreatedRule, ObjectCreatedRuleProps
+from modules.object_created_rule import ObjectCreatedRule, ObjectCreatedRuleProps, event_rule_arn
 from modules.pipeline_state_machine import PipelineStateMachine, PipelineStateMachineProps
 from modules.run_task_state_machine import RunTaskStateMachine, RunTaskStateMachineProps
 from modules.schedule import Schedule, ScheduleProps
@@ -218,7 +218,13 @@ class BatchStack(TerraformStack):
         self.trigger_dlq = DeadLetterQueue(
             self,
             "trigger-dlq",
-            props=DeadLetterQueueProps(name=resource_name(prefix, "trigger-dlq"), kms_key_id=self.key.arn),
+            props=DeadLetterQueueProps(
+                name=resource_name(prefix, "trigger-dlq"),
+                kms_key_id=self.key.arn,
+                event_rule_arns=tuple(
+                    event_rule_arn(aws, resource_name(prefix, "trigger", trigger.name)) for trigger in config.triggers
+                ),
+            ),
         )
         self.triggers: dict[str, TriggerStateMachine] = {}
         for trigger in config.triggers:

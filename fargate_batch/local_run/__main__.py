@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     report.endpoint = emulator.endpoint
     try:
         deployment = LocalDeployment(emulator.endpoint, Path(args.config).resolve(), work_dir, stack_name(config))
+        deployment.terraform_log.unlink(missing_ok=True)
         with progress.phase("synth", report):
             deployment.synth()
         terraform = deployment.terraform()
@@ -67,13 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         report.write_json(work_dir / "report.json")
         print()
         print(render_text(report))
-        print(f"\nJSON report: {work_dir / 'report.json'}")
+        print(f"\nJSON report: {work_dir / 'report.json'}; terraform output: {deployment.terraform_log}")
         failed_unexpectedly = report.plan_after_apply_has_changes or any(
             e.status != e.expected_status for e in report.executions
         )
         return 1 if failed_unexpectedly else 0
     except TerraformError as error:
-        print(f"\n{error}\n(emulator log: {work_dir / 'emulator.log'})", file=sys.stderr)
+        print(
+            f"\n{error}\n(terraform output: {deployment.terraform_log}; emulator log: {work_dir / 'emulator.log'})",
+            file=sys.stderr,
+        )
         return 1
     finally:
         if args.keep_emulator:

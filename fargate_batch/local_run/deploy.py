@@ -62,4 +62,8 @@ class LocalDeployment:
             s3.put_bucket_versioning(Bucket=LOCAL_STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
 
     def terraform(self) -> Terraform:
-        return Terraform(stack_dir=self.stack_dir, work_dir=self.work_dir)
+        return Terraform(stack_dir=self.stack_dir, work_dir=self.work_dir, log_file=self.terraform_log)
+
+    @property
+    def terraform_log(self) -> Path:
+        return self.work_dir / "terraform.log"

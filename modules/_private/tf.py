@@ -70,7 +70,6 @@ from cdktf_cdktf_provider_aws.sfn_state_machine import SfnStateMachine
 from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from cdktf_cdktf_provider_aws.sns_topic_subscription import SnsTopicSubscription
 from cdktf_cdktf_provider_aws.sqs_queue import SqsQueue
-from cdktf_cdktf_provider_aws.sqs_queue_policy import SqsQueuePolicy
 from cdktf_cdktf_provider_aws.subnet import Subnet
 from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
@@ -131,7 +130,6 @@ __all__ = [
     "SnsTopic",
     "SnsTopicSubscription",
     "SqsQueue",
-    "SqsQueuePolicy",
     "Subnet",
     "TaggedCloudWorkspaces",
     "TerraformDataSource",

@@ -41,6 +41,13 @@ def test_apply_then_plan_shows_no_changes(deployed):
     assert deployed.deployment.terraform().plan_has_changes() is False
 
 
+def test_terraform_output_is_kept_for_reading_what_apply_did(deployed):
+    log = deployed.deployment.terraform_log.read_text()
+    assert "$ terraform apply -input=false -auto-approve -no-color  (exit 0)" in log
+    assert "aws_sfn_state_machine." in log
+    assert "Apply complete!" in log
+
+
 def test_schedule_starts_the_pipeline_and_each_task_receives_its_command_and_environment(deployed, agent, alert_queue):
     sfn = deployed.client("stepfunctions")
     arn = fire_now(deployed.client("scheduler"), sfn, name=f"{PREFIX}-daily-report", group=PREFIX)
