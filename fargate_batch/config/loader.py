@@ -8,6 +8,7 @@ A problem is one line: ``field.path: what is wrong; what is allowed / the fix``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -135,8 +136,20 @@ def _build(cls, table: dict, path: str, problems: _Problems):
 
 def _check_values(config: ProjectConfig, problems: _Problems) -> None:
     add = problems.add
-    for message in rules.check_name(config.name_prefix, rules.NAME_PREFIX_MAX, "it starts every resource name"):
-        add("name_prefix", message)
+    if not rules.NAME_PREFIX_PATTERN.match(config.name_prefix):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", config.name_prefix.lower()).strip("-")
+        add(
+            "name_prefix",
+            f"{config.name_prefix!r} is not allowed: it is also the ECR repository's name and starts the S3 data "
+            "bucket's name, which take lowercase letters, digits and single '-' only"
+            + (f"; e.g. {suggestion!r}" if suggestion else ""),
+        )
+    if len(config.name_prefix) > rules.NAME_PREFIX_MAX:
+        add(
+            "name_prefix",
+            f"{config.name_prefix!r} has {len(config.name_prefix)} characters; at most {rules.NAME_PREFIX_MAX} "
+            "(it starts every resource name)",
+        )
     if not rules.REGION_PATTERN.match(config.region):
         add("region", f"{config.region!r} is not an AWS region; use a code such as 'ap-northeast-1' or 'us-east-1'")
     for key, value in config.tags.items():
@@ -419,16 +432,35 @@ def _check_backend(backend: BackendConfig, problems: _Problems) -> None:
             add("backend", "the cloud backend needs exactly one of workspace (one per environment) or workspace_tags")
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such configuration file; create it (see config/dev.toml)"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a directory; give a configuration file such as config/dev.toml"]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            [f"{path}: is not UTF-8 text (at byte offset {error.start}); save the file as UTF-8"]
+        ) from None
+    except OSError as error:
+        raise ConfigError([f"{path}: cannot be read ({error.strerror}); check its permissions"]) from None
+
+
 def load_config(path: str | Path) -> ProjectConfig:
     """Parse and validate one configuration file; raises ConfigError listing every problem."""
     path = Path(path)
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: no such configuration file; create it (see config/dev.toml)"]) from None
+        table = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError([f"{path}: not valid TOML: {error}"]) from None
     problems = _Problems()
+    if not rules.ENVIRONMENT_PATTERN.match(path.stem):
+        problems.add(
+            "",
+            f"the file name {path.name!r} names the environment {path.stem!r} and the stack "
+            f"'fargate-batch-{path.stem}'; use lowercase letters, digits, '-' and '_' (e.g. config/staging.toml)",
+        )
     table = {"environment": path.stem, **table}
     config = _build(ProjectConfig, table, "", problems)
     if config is not _MISSING:

@@ -103,6 +103,14 @@ WORKFLOW_NAME_MAX = 24
 # Step Functions limit for state names.
 STEP_NAME_MAX = 62
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# name_prefix is also the ECR repository's name and starts the data bucket's name: both take only
+# lowercase letters, digits and single hyphens (no '_').
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+NAME_PREFIX_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# The configuration file's name without ".toml" names the environment and the stack
+# ("fargate-batch-<environment>"), which is also a directory and a state key.
+ENVIRONMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Set by fargate-batch itself (stacks/batch_stack.py, modules/*_state_machine.py): a configured value

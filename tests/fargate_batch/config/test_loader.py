@@ -208,6 +208,40 @@ def test_rejects_a_name_with_characters_aws_forbids(tmp_path):
     assert "pipelines[0].name: 'daily report' is not a valid name" in problem
 
 
+@pytest.mark.parametrize("prefix, suggestion", [("Acme-Batch", "acme-batch"), ("acme_batch", "acme-batch")])
+def test_rejects_a_name_prefix_that_ecr_and_s3_would_refuse(tmp_path, prefix, suggestion):
+    problem = only_problem(tmp_path, edit('name_prefix = "fargate-batch-dev"', f'name_prefix = "{prefix}"'))
+    assert f"name_prefix: {prefix!r} is not allowed: it is also the ECR repository's name" in problem
+    assert f"e.g. {suggestion!r}" in problem
+
+
+def test_rejects_a_file_name_that_cannot_name_the_stack(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_text(tmp_path, DEV_TEXT, name="my env.toml")
+    (problem,) = caught.value.problems
+    assert "the file name 'my env.toml' names the environment 'my env'" in problem
+    assert "e.g. config/staging.toml" in problem
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda path: path.mkdir(), "is a directory; give a configuration file such as config/dev.toml"),
+        (
+            lambda path: path.write_bytes(b'name_prefix = "caf\xe9"\n'),
+            "is not UTF-8 text (at byte offset 18); save the file as UTF-8",
+        ),
+    ],
+    ids=["directory", "not-utf8"],
+)
+def test_unreadable_configuration_files_get_one_line_not_a_traceback(tmp_path, make, expected):
+    path = tmp_path / "dev.toml"
+    make(path)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [f"{path}: {expected}"]
+
+
 def test_rejects_a_name_prefix_longer_than_32(tmp_path):
     problem = only_problem(tmp_path, edit('name_prefix = "fargate-batch-dev"', f'name_prefix = "{"p" * 33}"'))
     assert "name_prefix:" in problem and "at most 32" in problem
