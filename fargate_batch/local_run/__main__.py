@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,11 +26,22 @@ from stacks.batch_stack import stack_name
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make run", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", default="config/dev.toml")
+    parser.add_argument(
+        "--config",
+        default=os.environ.get("FARGATE_BATCH_CONFIG", "config/dev.toml"),
+        help="the configuration to deploy (default: $FARGATE_BATCH_CONFIG, else config/dev.toml)",
+    )
     parser.add_argument("--work-dir", default=".local")
     parser.add_argument("--keep-emulator", action="store_true", help="leave the emulator running at the end")
     parser.add_argument("--docker", action="store_true", help="run tasks with `docker run` of the image")
     args = parser.parse_args(argv)
+    if "," in args.config:
+        print(
+            f"configuration problems:\n{args.config!r} names several files; make run deploys one: "
+            "choose it with FARGATE_BATCH_CONFIG=config/<env>.toml or RUN_ARGS=--config=config/<env>.toml",
+            file=sys.stderr,
+        )
+        return 2
     try:
         config = load_config(args.config)
     except ConfigError as error:
