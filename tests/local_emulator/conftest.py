@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import DEV_CONFIG
 
-# The dev configuration with fast retries and heartbeats, and a second pipeline whose first step exits 3.
+# The dev configuration with fast retries and heartbeats, and a second of every workflow kind: a
+# pipeline whose first step exits 3, a trigger on JSON files under another prefix (both triggers share
+# the trigger dead-letter queue, whose one policy must name both rules), and an idle activity.
 FAILING_PIPELINE = """
 [[pipelines]]
 name = "failing"
@@ -33,6 +35,21 @@ command = ["echo", "must", "not", "run"]
 """
 
 
+SECOND_TRIGGER_AND_ACTIVITY = """
+[[triggers]]
+name = "json-files"
+prefix = "incoming/"
+suffix = ".json"
+command = ["process", "{key}"]
+
+[[activities]]
+name = "idle"
+heartbeat_seconds = 2
+timeout_seconds = 60
+worker_desired_count = 0
+"""
+
+
 def fast_config_text() -> str:
     text = DEV_CONFIG.read_text()
     replacements = {
@@ -45,7 +62,7 @@ def fast_config_text() -> str:
     for old, new in replacements.items():
         assert old in text, f"config/dev.toml no longer contains {old!r}"
         text = text.replace(old, new)
-    return text.replace("# Seed 003", FAILING_PIPELINE + "\n# Seed 003", 1)
+    return text.replace("# Seed 003", FAILING_PIPELINE + "\n# Seed 003", 1) + SECOND_TRIGGER_AND_ACTIVITY
 
 
 @dataclass

@@ -41,6 +41,18 @@ def test_apply_then_plan_shows_no_changes(deployed):
     assert deployed.deployment.terraform().plan_has_changes() is False
 
 
+def test_deployed_trigger_dead_letter_queue_lets_both_trigger_rules_send(deployed):
+    sqs, events = deployed.client("sqs"), deployed.client("events")
+    url = sqs.get_queue_url(QueueName=f"{PREFIX}-trigger-dlq")["QueueUrl"]
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    (statement,) = policy["Statement"]
+    rule_arns = {
+        events.describe_rule(Name=f"{PREFIX}-trigger-{name}")["Arn"] for name in ("target-files", "json-files")
+    }
+    assert set(statement["Condition"]["ArnEquals"]["aws:SourceArn"]) == rule_arns
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+
+
 def test_terraform_output_is_kept_for_reading_what_apply_did(deployed):
     log = deployed.deployment.terraform_log.read_text()
     assert "$ terraform apply -input=false -auto-approve -no-color  (exit 0)" in log
