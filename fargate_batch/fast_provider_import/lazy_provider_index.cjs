@@ -70,8 +70,13 @@ function lazyIndexSource(shipped) {
   ].join("\n");
 }
 
-const compileShipped = Module._extensions[".js"];
-Module._extensions[".js"] = function compileLazyProviderIndex(module, filename) {
+// Module._extensions is CommonJS's per-extension compile hook; a Node without it loads everything as shipped.
+const compileShipped = Module._extensions && Module._extensions[".js"];
+if (typeof compileShipped === "function") {
+  Module._extensions[".js"] = compileLazyProviderIndex;
+}
+
+function compileLazyProviderIndex(module, filename) {
   const name = providerPackageName(filename);
   if (name !== undefined) {
     const lazySource = lazyIndexSource(fs.readFileSync(filename, "utf8"));
@@ -84,4 +89,4 @@ Module._extensions[".js"] = function compileLazyProviderIndex(module, filename) 
     }
   }
   compileShipped(module, filename);
-};
+}
