@@ -31,6 +31,7 @@ $(STAMP_PY): Pipfile.lock
 	@$(PYTHON) -m pipenv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user "pipenv==$(PIPENV_VERSION)" \
 		|| $(PYTHON) -m pip install --quiet "pipenv==$(PIPENV_VERSION)"
 	$(PYTHON) -m pipenv sync --dev
+	$(PY) -c "from fargate_batch.fast_provider_import import load_assemblies; load_assemblies()"
 	@touch $@
 
 $(STAMP_NODE): package-lock.json
