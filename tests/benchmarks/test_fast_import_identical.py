@@ -77,3 +77,19 @@ def test_install_replaces_the_package_with_a_lazy_stand_in():
     )
     # NODE_OPTIONS carried the Node preload only while jsii started Node: no later child sees it.
     assert out.splitlines() == ["True True", "True", "None"]
+
+
+def test_load_assemblies_leaves_the_provider_unpacked_and_indexed_in_the_jsii_cache(tmp_path):
+    """`make install` runs this so that no synth parses the 120 MB assembly or unpacks the provider."""
+    subprocess.run(
+        [sys.executable, "-c", "from fargate_batch.fast_provider_import import load_assemblies; load_assemblies()"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+        # A fresh home: jsii's default cache root (~/.cache/aws/jsii/package-cache) starts empty.
+        env={**os.environ, "HOME": str(tmp_path), "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"},
+    )
+    (package_dir,) = (tmp_path / ".cache/aws/jsii/package-cache/@cdktf/provider-aws").glob("*/*/")
+    assert (package_dir / "lib" / "index.js").is_file()
+    assert (package_dir / ".jsii.runtime.v1.json").is_file()
