@@ -1,11 +1,14 @@
-"""The configuration check's tables of derived names match what the stack really makes.
+"""The configuration check's tables match what the stack really makes.
 
 fargate_batch/config/rules.py lists, per workflow kind, the AWS names and construct ids the stack
-derives from a workflow's name, so a name clash is reported at load time. If the stack starts
-making another name, these tests fail until the tables say so.
+derives from a workflow's name, and the environment variables it sets itself, so a clash is reported
+at load time. If the stack starts making another name or setting another variable, these tests fail
+until the tables say so.
 """
 
 from __future__ import annotations
+
+import json
 
 from fargate_batch.config import rules
 from tests.helpers import resources
@@ -56,3 +59,28 @@ def test_construct_ids_the_stack_makes_are_the_ones_the_check_predicts(synthesiz
                 for suffix in rules.CONSTRUCT_ID_SUFFIXES[kind]
             }
     assert made == predicted
+
+
+def environment_names(node) -> set[str]:
+    """Names of environment entries ({"name"/"Name": ..., "value"/"Value"/"Value.$": ...}) anywhere in node."""
+    if isinstance(node, list):
+        return set().union(*map(environment_names, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    names = set().union(*map(environment_names, node.values())) if node else set()
+    for name_key, value_keys in (("name", ("value",)), ("Name", ("Value", "Value.$"))):
+        if name_key in node and any(key in node for key in value_keys):
+            names.add(node[name_key])
+    return names
+
+
+def test_environment_variables_the_stack_sets_are_the_reserved_ones(synthesized, dev_config):
+    containers = [json.loads(t["container_definitions"]) for t in resources(synthesized, "aws_ecs_task_definition")]
+    machines = [json.loads(m["definition"]) for m in resources(synthesized, "aws_sfn_state_machine")]
+    configured = set(dev_config.container.environment)
+    for pipeline in dev_config.pipelines:
+        configured |= {name for step in pipeline.steps for name in step.environment}
+    for trigger in dev_config.triggers:
+        configured |= set(trigger.environment)
+    set_by_the_stack = environment_names(containers) | environment_names(machines)
+    assert set_by_the_stack - configured == set(rules.RESERVED_ENV_VARS)
