@@ -205,7 +205,8 @@ class BatchStack(TerraformStack):
                 Statement(
                     sid="ReadTriggeredObjects",
                     actions=("s3:GetObject",),
-                    resources=tuple(f"{bucket_arn}/{t.prefix}*" for t in config.triggers),
+                    # "*" is IAM's wildcard, matching what the rule's pattern matches: prefix, anything, suffix.
+                    resources=tuple(f"{bucket_arn}/{t.prefix}*{t.suffix}" for t in config.triggers),
                 ),
                 Statement(
                     sid="WriteResults",

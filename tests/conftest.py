@@ -101,6 +101,15 @@ def synthesized(aws_synth) -> dict:
 
 
 @pytest.fixture(scope="session")
+def two_triggers_synth(dev_config, synth) -> dict:
+    """The dev stack with a second trigger, on JSON files under incoming/: triggers share resources."""
+    from fargate_batch.targets import Target
+
+    json_files = replace(dev_config.triggers[0], name="json-files", prefix="incoming/", suffix=".json")
+    return synth(replace(dev_config, triggers=(*dev_config.triggers, json_files)), Target("aws"))[0]
+
+
+@pytest.fixture(scope="session")
 def existing_network_synth(dev_config, synth) -> dict:
     """The dev stack on existing subnets, with a flexible window and e-mail alerts."""
     from fargate_batch.config.schema import NetworkConfig

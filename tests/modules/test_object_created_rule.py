@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 
-from fargate_batch.targets import Target
 from modules.object_created_rule import object_created_pattern
 from tests.helpers import find, reference, role_policy_statements, trust_statements
 
@@ -50,17 +48,10 @@ def test_role_trusted_by_events_for_this_rule_and_starts_only_its_machine(synthe
     ]
 
 
-@pytest.fixture(scope="module")
-def two_triggers(dev_config, synth) -> dict:
-    """The dev stack with a second trigger: both rules share the trigger dead-letter queue."""
-    second = replace(dev_config.triggers[0], name="second", prefix="second/")
-    return synth(replace(dev_config, triggers=(*dev_config.triggers, second)), Target("aws"))[0]
-
-
-def test_one_queue_policy_lets_every_trigger_rule_and_nothing_else_send_dead_letters(two_triggers):
-    queue = find(two_triggers, "aws_sqs_queue", name="fargate-batch-dev-trigger-dlq")
+def test_one_queue_policy_lets_every_trigger_rule_and_nothing_else_send_dead_letters(two_triggers_synth):
+    queue = find(two_triggers_synth, "aws_sqs_queue", name="fargate-batch-dev-trigger-dlq")
     document_id = queue["policy"].removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}")
-    (statement,) = two_triggers["data"]["aws_iam_policy_document"][document_id]["statement"]
+    (statement,) = two_triggers_synth["data"]["aws_iam_policy_document"][document_id]["statement"]
     assert statement["principals"] == [{"type": "Service", "identifiers": ["events.amazonaws.com"]}]
     assert statement["actions"] == ["sqs:SendMessage"]
     (resource,) = statement["resources"]
@@ -69,13 +60,13 @@ def test_one_queue_policy_lets_every_trigger_rule_and_nothing_else_send_dead_let
     assert (condition["test"], condition["variable"]) == ("ArnEquals", "aws:SourceArn")
     # The same ARNs each rule's role trusts: the rules as they are deployed, one per trigger.
     rule_arns = set()
-    for rule in (RULE, "fargate-batch-dev-trigger-second"):
-        (trust,) = trust_statements(two_triggers, f"{rule}-events")
+    for rule in (RULE, "fargate-batch-dev-trigger-json-files"):
+        (trust,) = trust_statements(two_triggers_synth, f"{rule}-events")
         rule_arns |= {v for c in trust["condition"] if c["variable"] == "aws:SourceArn" for v in c["values"]}
     assert len(rule_arns) == 2
     assert set(condition["values"]) == rule_arns
     # A policy resource per rule would replace the queue's one policy, leaving only the last rule.
-    assert "aws_sqs_queue_policy" not in two_triggers["resource"]
+    assert "aws_sqs_queue_policy" not in two_triggers_synth["resource"]
 
 
 def aws_documented_object_created_event(bucket: str, key: str) -> dict:

@@ -63,3 +63,9 @@ def test_trigger_task_reads_only_under_its_prefix_and_writes_only_results(synthe
     assert statements["ReadTriggeredObjects"]["resources"] == [f"{bucket}/{dev_config.triggers[0].prefix}*"]
     assert statements["WriteResults"]["actions"] == ["s3:PutObject"]
     assert statements["WriteResults"]["resources"] == [f"{bucket}/output/*"]
+
+
+def test_trigger_task_reads_only_objects_a_trigger_with_a_suffix_matches(two_triggers_synth):
+    statements = {s["sid"]: s for s in role_policy_statements(two_triggers_synth, "fargate-batch-dev-trigger-task")}
+    bucket = reference(two_triggers_synth, "aws_s3_bucket", "arn", force_destroy=False)
+    assert statements["ReadTriggeredObjects"]["resources"] == [f"{bucket}/target/*", f"{bucket}/incoming/*.json"]
