@@ -144,12 +144,8 @@ def _check_values(config: ProjectConfig, problems: _Problems) -> None:
             "bucket's name, which take lowercase letters, digits and single '-' only"
             + (f"; e.g. {suggestion!r}" if suggestion else ""),
         )
-    if len(config.name_prefix) > rules.NAME_PREFIX_MAX:
-        add(
-            "name_prefix",
-            f"{config.name_prefix!r} has {len(config.name_prefix)} characters; at most {rules.NAME_PREFIX_MAX} "
-            "(it starts every resource name)",
-        )
+    for message in rules.check_length(config.name_prefix, rules.NAME_PREFIX_MAX, "it starts every resource name"):
+        add("name_prefix", message)
     if not rules.REGION_PATTERN.match(config.region):
         add("region", f"{config.region!r} is not an AWS region; use a code such as 'ap-northeast-1' or 'us-east-1'")
     for key, value in config.tags.items():

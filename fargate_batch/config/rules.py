@@ -168,9 +168,13 @@ def check_name(value: str, max_length: int, what: str) -> list[str]:
         problems.append(
             f"{value!r} is not a valid name; use letters, digits, '-' and '_', starting with a letter or digit ({what})"
         )
-    if len(value) > max_length:
-        problems.append(f"{value!r} has {len(value)} characters; at most {max_length} ({what})")
-    return problems
+    return problems + check_length(value, max_length, what)
+
+
+def check_length(value: str, max_length: int, what: str) -> list[str]:
+    if len(value) <= max_length:
+        return []
+    return [f"{value!r} has {len(value)} characters; at most {max_length} ({what})"]
 
 
 def check_cron(expression: str) -> list[str]:
