@@ -5,6 +5,12 @@ task definition plus the task's container overrides (exactly what Step Functions
 ``batch_container/main.py`` with them (or ``docker run`` of the image when asked and an engine
 answers), and reports the stop with the real exit code through SubmitTaskStateChange, the ECS
 agent API. Each run's output is kept for the report.
+
+As ECS does, the agent assumes the task role (``ecs-tasks.amazonaws.com``) and hands its session to the
+program, so every call the program makes is judged against the deployed task role; and it writes the
+task's output to the task definition's awslogs group and stream with the task *execution* role.
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
 """
 
 from __future__ import annotations
@@ -36,6 +42,11 @@ class TaskRun:
     stopped_at: float | None = None
     exit_code: int | None = None
     output: str = ""
+    task_role_arn: str | None = None
+    execution_role_arn: str | None = None
+    log_configuration: dict | None = None
+    container_name: str = ""
+    role_error: str | None = None
 
 
 def merged_container(task_definition: dict, overrides: dict) -> tuple[str, list[str], dict[str, str]]:
@@ -122,24 +133,87 @@ class EcsAgent:
             command=command,
             environment=environment,
             started_at=time.monotonic(),
+            task_role_arn=(task.get("overrides") or {}).get("taskRoleArn") or definition.get("taskRoleArn"),
+            execution_role_arn=definition.get("executionRoleArn"),
+            log_configuration=definition["containerDefinitions"][0].get("logConfiguration"),
+            container_name=name,
         )
         with self._lock:
             self.runs[task["taskArn"]] = run
         threading.Thread(target=self._run, args=(run, name, definition), daemon=True).start()
 
+    def _role_session(self, role_arn: str, task_arn: str) -> dict[str, str]:
+        """ECS assumes task and execution roles with aws:SourceArn in the task's ECS ARN space."""
+        from local_emulator.service_roles import assume_role_as_service
+
+        return assume_role_as_service(
+            self.endpoint,
+            service="ecs-tasks.amazonaws.com",
+            role_arn=role_arn,
+            source_arn=task_arn,
+            source_account=task_arn.split(":")[4],
+            region=self.region,
+            session_name=task_arn.rsplit("/", 1)[-1],
+        )
+
     def _process_environment(self, run: TaskRun) -> dict[str, str]:
+        from local_emulator.service_roles import RoleAssumptionRefused, as_environment
+
+        credentials: dict[str, str] = {}
+        if run.task_role_arn:
+            try:
+                credentials = as_environment(self._role_session(run.task_role_arn, run.task_arn))
+            except RoleAssumptionRefused as refused:
+                # ECS cannot start such a task; here the program runs without credentials and says so.
+                run.role_error = str(refused)
         return {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "PYTHONDONTWRITEBYTECODE": "1",
             **run.environment,
-            # The program talks to the emulator exactly as it would talk to AWS.
+            # The program talks to the emulator exactly as it would talk to AWS, as its task role.
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            # Only the task role: never the operator's own credential files.
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_CONFIG_FILE": os.devnull,
+            **credentials,
             "ECS_CONTAINER_METADATA_TASK_ARN": run.task_arn,
         }
+
+    def _write_logs(self, run: TaskRun) -> None:
+        """The awslogs driver: stream ``<prefix>/<container>/<task id>``, written with the execution role."""
+        from local_emulator.service_roles import RoleAssumptionRefused, as_client_arguments
+
+        config = run.log_configuration or {}
+        options = config.get("options") or {}
+        if config.get("logDriver") != "awslogs" or not run.execution_role_arn or "awslogs-group" not in options:
+            return
+        stream = "/".join(
+            filter(None, [options.get("awslogs-stream-prefix"), run.container_name, run.task_arn.rsplit("/", 1)[-1]])
+        )
+        try:
+            credentials = self._role_session(run.execution_role_arn, run.task_arn)
+        except RoleAssumptionRefused as refused:
+            run.output += f"\necs-agent: no logs written: {refused}"
+            return
+        logs = boto3.client(
+            "logs",
+            endpoint_url=self.endpoint,
+            region_name=options.get("awslogs-region", self.region),
+            **as_client_arguments(credentials),
+        )
+        lines = run.output.splitlines() or [""]
+        now = int(time.time() * 1000)
+        try:
+            logs.create_log_stream(logGroupName=options["awslogs-group"], logStreamName=stream)
+            logs.put_log_events(
+                logGroupName=options["awslogs-group"],
+                logStreamName=stream,
+                logEvents=[{"timestamp": now, "message": line} for line in lines],
+            )
+        except Exception as error:  # a denied or failed log write must not lose the task's exit code
+            run.output += f"\necs-agent: no logs written: {error}"
 
     def _run(self, run: TaskRun, container_name: str, definition: dict) -> None:
         env = self._process_environment(run)
@@ -160,6 +234,7 @@ class EcsAgent:
         except subprocess.TimeoutExpired as timeout:
             run.exit_code, run.output = 137, f"killed after {self.task_timeout_seconds:.0f} s: {timeout}"
         run.stopped_at = time.monotonic()
+        self._write_logs(run)
         self._ecs.submit_task_state_change(
             cluster=run.cluster_arn,
             task=run.task_arn,

@@ -70,13 +70,22 @@ def run_task_definition(
                     },
                 },
                 "Retry": [retrier(ECS_LAUNCH_ERRORS, retry)],
-                # Order matters: States.TaskFailed also matches the launch errors once retries are spent,
-                # and only a stopped task's cause is JSON.
+                # In a Catch, States.TaskFailed matches every error but States.Timeout: ECS API errors too
+                # (ECS.AccessDeniedException, throttling), whose causes are plain text. Only an error named
+                # exactly States.TaskFailed carries the stopped task as JSON, so the name is checked first.
+                # https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
                 "Catch": [
                     {"ErrorEquals": list(ECS_LAUNCH_ERRORS), "ResultPath": "$.failure", "Next": "Launch failed"},
-                    {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"},
+                    {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Task stopped?"},
                 ],
                 "End": True,
+            },
+            "Task stopped?": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.failure.Error", "StringEquals": "States.TaskFailed", "Next": "Read stopped task"}
+                ],
+                "Default": "Launch failed",
             },
             "Launch failed": {"Type": "Fail", "ErrorPath": "$.failure.Error", "CausePath": "$.failure.Cause"},
             # For ecs:runTask.sync, States.TaskFailed carries the stopped task (DescribeTasks) as JSON.

@@ -69,10 +69,13 @@ class Schedule(Construct):
             self,
             "role",
             name=bounded_name(f"{props.name}-scheduler", IAM_ROLE_NAME_LIMIT),
+            # Scheduler assumes the role with aws:SourceArn = the schedule *group* ARN; a trust scoped to the
+            # schedule itself is refused ("Do not scope the aws:SourceArn statement to a specific schedule").
+            # https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
             trust_statement=service_trust(
                 "scheduler.amazonaws.com",
                 source_account=aws.account_id,
-                source_arn=schedule_arn,
+                source_arn=props.group.arn,
             ),
             description=f"EventBridge Scheduler starts {props.name}",
         )

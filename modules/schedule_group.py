@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modules._private.aws_scope import aws_scope
 from modules._private.tf import Construct, SchedulerScheduleGroup
 
 
@@ -17,3 +18,5 @@ class ScheduleGroup(Construct):
         super().__init__(scope, id_)
         self.name = props.name
         self.group = SchedulerScheduleGroup(self, "group", name=props.name)
+        # Built, not read from the resource: trust policies name it before the group exists.
+        self.arn = aws_scope(self).arn("scheduler", f"schedule-group/{props.name}")

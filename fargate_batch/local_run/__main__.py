@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from local_emulator.ecs_agent import EcsAgent
     from local_emulator.server import start_emulator
+    from local_emulator.service_roles import authorization_summary
 
     work_dir = (REPO_ROOT / args.work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -77,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             with progress.phase("run workflows", report):
                 report.executions = runner.run_all()
+        report.authorization = authorization_summary(emulator.endpoint)
         report.write_json(work_dir / "report.json")
         print()
         print(render_text(report))
         print(f"\nJSON report: {work_dir / 'report.json'}; terraform output: {deployment.terraform_log}")
-        failed_unexpectedly = report.plan_after_apply_has_changes or any(
-            e.status != e.expected_status for e in report.executions
+        # Every workflow make run starts is expected to be allowed: a denial is a defect in the deployed IAM.
+        failed_unexpectedly = (
+            report.plan_after_apply_has_changes
+            or any(e.status != e.expected_status for e in report.executions)
+            or bool(report.authorization["denied"])
         )
         return 1 if failed_unexpectedly else 0
     except TerraformError as error:

@@ -44,6 +44,8 @@ class RunReport:
     phases: dict[str, float] = field(default_factory=dict)
     executions: list[ExecutionReport] = field(default_factory=list)
     plan_after_apply_has_changes: bool | None = None
+    # {"decisions": N, "denied": [{"principal", "action", "resource", "reason", "message"}]} from the emulator.
+    authorization: dict = field(default_factory=lambda: {"decisions": 0, "denied": []})
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,9 +109,16 @@ def render_text(report: RunReport) -> str:
                 else "no changes"
             )
         )
+    denied = report.authorization.get("denied", [])
+    lines.append(
+        f"Authorization: {report.authorization.get('decisions', 0)} decisions against the deployed IAM, "
+        f"{len(denied)} denied"
+    )
+    for denial in denied:
+        lines.append(f"  DENIED: {denial['message']}")
     lines.append("Phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phases.items()))
     lines.append(
-        "This is an emulation: it proves wiring, inputs, retries, catches and event routing, "
-        "not AWS quotas or IAM enforcement."
+        "This is an emulation: it proves wiring, inputs, retries, catches, event routing and IAM authorization "
+        "of every run-time call (not service quotas, SCPs or permission boundaries; see the README)."
     )
     return "\n".join(lines)

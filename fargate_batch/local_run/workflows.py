@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 
 from fargate_batch.config.schema import ProjectConfig
-from fargate_batch.local_run.deploy import REPO_ROOT, local_session
+from fargate_batch.local_run.deploy import local_session
 from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
 from fargate_batch.local_run.report import ExecutionReport, Progress, StepReport
 from modules._private.naming import resource_name
@@ -34,7 +32,7 @@ class WorkflowRunner:
 
     def __post_init__(self) -> None:
         session = local_session(self.endpoint, self.config.region)
-        for service in ("stepfunctions", "scheduler", "s3", "sqs", "sns"):
+        for service in ("stepfunctions", "scheduler", "s3", "sqs", "sns", "ecs"):
             self.clients[service] = session.client(service, endpoint_url=self.endpoint)
         self.sfn = self.clients["stepfunctions"]
         self._alert_queue_url = self._subscribe_alert_queue()
@@ -75,11 +73,17 @@ class WorkflowRunner:
     # -- one workflow each -------------------------------------------------------------------
 
     def run_schedule(self, pipeline_name: str) -> Outcome:
-        from local_emulator.scheduler_clock import fire_now
+        from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
 
         name = resource_name(self.config.name_prefix, pipeline_name)
         self.progress.say(f"schedule {name}: firing now (the emulator stores schedules but has no clock)")
-        arn = fire_now(self.clients["scheduler"], self.sfn, name=name, group=self.config.name_prefix)
+        try:
+            arn = fire_now(self.clients["scheduler"], name=name, group=self.config.name_prefix)
+        except ScheduleInvocationFailed as failed:
+            self.progress.say(f"schedule {name}: NOT STARTED: {failed}")
+            outcome = Outcome(f"pipeline {pipeline_name}", f"schedule {name}", "", "NOT STARTED", None)
+            outcome.alerts = [str(failed) + (" (sent to the dead-letter queue)" if failed.dead_lettered else "")]
+            return outcome
         return self.collect(arn, workflow=f"pipeline {pipeline_name}", trigger=f"schedule {name}")
 
     def run_trigger(self, trigger_name: str, prefix: str, suffix: str) -> list[Outcome]:
@@ -121,30 +125,49 @@ class WorkflowRunner:
         return outcomes
 
     def run_activity(self, activity_name: str) -> Outcome:
-        activity_arn = self.outputs[f"activity-{activity_name}-arn"]
         machine = self.outputs[f"activity-{activity_name}-state-machine-arn"]
         job = {"command": ["echo", "job", "for", activity_name]}
         arn = self.sfn.start_execution(stateMachineArn=machine, input=json.dumps(job))["executionArn"]
-        self.progress.say(f"activity {activity_name}: job sent; starting one worker (the service's task, locally)")
-        worker = subprocess.run(
-            [sys.executable, str(REPO_ROOT / "batch_container" / "main.py"), "activity-worker", "--max-tasks", "1"],
-            env={
-                "PATH": "/usr/bin:/bin",
-                "ACTIVITY_ARN": activity_arn,
-                "AWS_ENDPOINT_URL": self.endpoint,
-                "AWS_DEFAULT_REGION": self.config.region,
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "HEARTBEAT_INTERVAL_SECONDS": "5",
+        family = resource_name(self.config.name_prefix, "worker", activity_name)
+        self.progress.say(f"activity {activity_name}: job sent; running one task of the worker service ({family})")
+        # One task of the service's own task definition, so the worker polls with the worker task role.
+        (service,) = self.clients["ecs"].describe_services(cluster=self.outputs["cluster-name"], services=[family])[
+            "services"
+        ]
+        task_arn = self.clients["ecs"].run_task(
+            cluster=self.outputs["cluster-name"],
+            taskDefinition=family,
+            launchType="FARGATE",
+            networkConfiguration=service["networkConfiguration"],
+            overrides={
+                "containerOverrides": [
+                    {
+                        "name": self._container_name(family),
+                        "command": ["activity-worker", "--max-tasks", "1"],
+                        "environment": [{"name": "HEARTBEAT_INTERVAL_SECONDS", "value": "5"}],
+                    }
+                ]
             },
-            capture_output=True,
-            text=True,
-            timeout=self.execution_timeout_seconds,
-        )
+        )["tasks"][0]["taskArn"]
         outcome = self.collect(arn, workflow=f"activity {activity_name}", trigger="job sent by make run")
+        run = self._wait_for_task(task_arn)
         for step in outcome.steps:
-            step.exit_code, step.output = worker.returncode, worker.stdout[-2000:]
+            if run is not None:
+                step.exit_code, step.output = run.exit_code, run.output[-2000:]
         return outcome
+
+    def _container_name(self, family: str) -> str:
+        definition = self.clients["ecs"].describe_task_definition(taskDefinition=family)["taskDefinition"]
+        return definition["containerDefinitions"][0]["name"]
+
+    def _wait_for_task(self, task_arn: str):
+        deadline = time.monotonic() + self.execution_timeout_seconds
+        while time.monotonic() < deadline:
+            run = self.agent.runs.get(task_arn)
+            if run is not None and run.stopped_at is not None:
+                return run
+            time.sleep(0.1)
+        return None
 
     # -- reading an execution ---------------------------------------------------------------
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 
-# Order does not matter: each module patches one independent spot.
+# Each module patches one independent spot; authorization goes first so that the patches below that
+# import the interpreter's boto_client_for get the one that signs with the execution's role.
 PATCH_MODULES = (
+    "authorization",
     "sfn_validate_definition",
     "sfn_integration_parameters",
     "sfn_list_versions",

@@ -87,6 +87,15 @@ def ecs_run_task_sync(
             actions=("ecs:DescribeTasks", "ecs:StopTask"),
             resources=(scope.arn("ecs", f"task/{cluster_name}/*"),),
         ),
+        # RunTask with PropagateTags (or Tags) tags the task as it creates it, and ECS authorizes that
+        # tagging separately: without ecs:TagResource the launch fails with AccessDeniedException.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+        Statement(
+            sid="TagTasksAtLaunch",
+            actions=("ecs:TagResource",),
+            resources=(scope.arn("ecs", f"task/{cluster_name}/*"),),
+            conditions=(Condition("StringEquals", "ecs:CreateAction", ("RunTask",)),),
+        ),
         Statement(
             sid="ManagedRuleForEcsTaskEvents",
             actions=("events:PutTargets", "events:PutRule", "events:DescribeRule"),

@@ -12,11 +12,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
 from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
 from local_emulator.scheduler_clock import fire_now
+from local_emulator.service_roles import as_environment, assume_role_as_service
 from tests.local_emulator.conftest import REPO, drain, history, set_capacity_failures, start
 
 pytestmark = pytest.mark.emulator
@@ -154,6 +156,22 @@ def test_upload_outside_the_prefix_starts_nothing(deployed):
     assert wait_for_new_execution(sfn, machine, known, timeout_seconds=2) is None
 
 
+def worker_task_role_environment(deployed) -> dict[str, str]:
+    """A session of the worker's task role, assumed as ECS assumes it for a task of the worker service."""
+    family = f"{PREFIX}-worker-hello-world"
+    role_arn = deployed.client("ecs").describe_task_definition(taskDefinition=family)["taskDefinition"]["taskRoleArn"]
+    task_arn = f"arn:aws:ecs:{deployed.region}:123456789012:task/{PREFIX}/{uuid.uuid4().hex}"
+    credentials = assume_role_as_service(
+        deployed.endpoint,
+        service="ecs-tasks.amazonaws.com",
+        role_arn=role_arn,
+        source_arn=task_arn,
+        source_account="123456789012",
+        region=deployed.region,
+    )
+    return as_environment(credentials)
+
+
 def worker(deployed, **env) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "batch_container" / "main.py"), "activity-worker", "--max-tasks", "1"],
@@ -162,8 +180,9 @@ def worker(deployed, **env) -> subprocess.Popen:
             "ACTIVITY_ARN": deployed.outputs["activity-hello-world-arn"],
             "AWS_ENDPOINT_URL": deployed.endpoint,
             "AWS_DEFAULT_REGION": deployed.region,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_CONFIG_FILE": os.devnull,
+            **worker_task_role_environment(deployed),
             "HEARTBEAT_INTERVAL_SECONDS": "0.5",
             **env,
         },

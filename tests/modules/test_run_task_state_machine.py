@@ -59,6 +59,15 @@ def test_retries_launch_failures_with_backoff_max_delay_and_full_jitter(synthesi
     ]
 
 
+def test_an_ecs_api_error_fails_with_its_own_name_and_plain_text_cause(synthesized):
+    """States.TaskFailed in a Catch also matches ECS.AccessDeniedException, whose cause is not JSON: such a
+    failure must reach the Fail state untouched, never States.StringToJson (an uncatchable States.Runtime)."""
+    states = definition(synthesized, CHILD)["States"]
+    choice = states["Task stopped?"]
+    assert choice["Default"] == "Launch failed"
+    assert [c["Next"] for c in choice["Choices"]] == ["Read stopped task"]
+
+
 def test_does_not_retry_a_container_that_exited_non_zero(synthesized):
     retried = {e for r in definition(synthesized, CHILD)["States"]["Run task"]["Retry"] for e in r["ErrorEquals"]}
     assert "States.TaskFailed" not in retried
@@ -73,7 +82,10 @@ def test_container_exit_fails_the_execution_with_the_exit_code_in_the_cause(synt
             "ResultPath": "$.failure",
             "Next": "Launch failed",
         },
-        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Read stopped task"},
+        {"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.failure", "Next": "Task stopped?"},
+    ]
+    assert states["Task stopped?"]["Choices"] == [
+        {"Variable": "$.failure.Error", "StringEquals": "States.TaskFailed", "Next": "Read stopped task"}
     ]
     assert states["Launch failed"] == {"Type": "Fail", "ErrorPath": "$.failure.Error", "CausePath": "$.failure.Cause"}
     assert states["Read stopped task"]["Parameters"]["task.$"] == "States.StringToJson($.failure.Cause)"
@@ -99,6 +111,19 @@ def test_role_may_run_only_this_task_family_on_this_cluster(synthesized):
     track = statements["TrackAndStopTasks"]
     assert track["actions"] == ["ecs:DescribeTasks", "ecs:StopTask"]
     assert track["resources"][0].endswith(":task/fargate-batch-dev/*")
+
+
+def test_role_may_tag_tasks_of_this_cluster_only_as_run_task_creates_them(synthesized):
+    """RunTask with PropagateTags needs ecs:TagResource, conditioned on ecs:CreateAction = RunTask:
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+    """
+    assert definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]["PropagateTags"] == "TASK_DEFINITION"
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{CHILD}-sfn")}
+    tag = statements["TagTasksAtLaunch"]
+    assert tag["actions"] == ["ecs:TagResource"]
+    assert len(tag["resources"]) == 1
+    assert tag["resources"][0].endswith(":task/fargate-batch-dev/*")
+    assert tag["condition"] == [{"test": "StringEquals", "variable": "ecs:CreateAction", "values": ["RunTask"]}]
 
 
 def test_role_manages_only_the_ecs_sync_event_rule(synthesized):

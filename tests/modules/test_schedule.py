@@ -56,12 +56,17 @@ def test_flexible_window_and_disabled_state_are_rendered(existing_network_synth)
     assert schedule["state"] == "DISABLED"
 
 
-def test_role_is_trusted_by_scheduler_for_this_account_and_schedule_only(synthesized):
+def test_role_is_trusted_by_scheduler_for_this_account_and_schedule_group(synthesized):
+    """Scheduler sets aws:SourceArn to the schedule group's ARN, never the schedule's:
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    """
     (trust,) = trust_statements(synthesized, f"{SCHEDULE}-scheduler")
     assert trust["principals"] == [{"type": "Service", "identifiers": ["scheduler.amazonaws.com"]}]
     conditions = {c["variable"]: c for c in trust["condition"]}
     assert conditions["aws:SourceAccount"]["test"] == "StringEquals"
-    assert conditions["aws:SourceArn"]["values"][0].endswith(f":schedule/fargate-batch-dev/{SCHEDULE}")
+    (source_arn,) = conditions["aws:SourceArn"]["values"]
+    assert source_arn.endswith(":schedule-group/fargate-batch-dev")
+    assert ":schedule/" not in source_arn
 
 
 def test_role_may_start_only_this_pipeline_and_write_only_its_dlq(synthesized):

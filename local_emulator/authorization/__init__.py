@@ -1,0 +1,1 @@
+"""Authorization as AWS does it, for the local emulator."""

@@ -1,0 +1,240 @@
+"""The local run refuses what AWS would refuse: each IAM mistake planted in the deployed stack fails its workflow.
+
+Each test changes one deployed policy in the emulator (as a mistaken `terraform apply` would have left it),
+runs the affected workflow with the real components (scheduler clock, EventBridge rule, Step Functions
+interpreter, local ECS agent, batch program), checks that it fails where AWS fails it and that the denial
+is reported in AWS's words, then restores the policy. The unmodified stack makes no denial at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
+from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
+from local_emulator.service_roles import authorization_summary
+from tests.local_emulator.conftest import drain, start
+
+pytestmark = pytest.mark.emulator
+
+PREFIX = "fargate-batch-dev"
+
+
+def reset_decisions(endpoint: str) -> None:
+    import urllib.request
+
+    from local_emulator.service_roles import DECISIONS_PATH
+
+    with urllib.request.urlopen(urllib.request.Request(endpoint + DECISIONS_PATH, method="DELETE"), timeout=5):
+        pass
+
+
+@pytest.fixture
+def decisions(deployed):
+    reset_decisions(deployed.endpoint)
+    return lambda: authorization_summary(deployed.endpoint)
+
+
+def inline_policy(iam, role_name: str, sid: str) -> tuple[str, dict]:
+    """The role's deployed inline policy that holds statement ``sid``."""
+    for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        if any(s.get("Sid") == sid for s in document["Statement"]):
+            return name, document
+    raise AssertionError(f"role {role_name} has no inline policy with statement {sid}")
+
+
+@contextmanager
+def planted_identity_policy(deployed, role_name: str, sid: str, change):
+    """The role's deployed policy holding ``sid``, changed by ``change(statements)``, for the block's duration."""
+    iam = deployed.client("iam")
+    name, original = inline_policy(iam, role_name, sid)
+    mistaken = copy.deepcopy(original)
+    change(mistaken["Statement"])
+    iam.put_role_policy(RoleName=role_name, PolicyName=name, PolicyDocument=json.dumps(mistaken))
+    try:
+        yield
+    finally:
+        iam.put_role_policy(RoleName=role_name, PolicyName=name, PolicyDocument=json.dumps(original))
+
+
+@contextmanager
+def planted_trust_policy(deployed, role_name: str, source_arn: str):
+    iam = deployed.client("iam")
+    original = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    mistaken = copy.deepcopy(original)
+    for statement in mistaken["Statement"]:
+        for operator in statement["Condition"].values():
+            if "aws:SourceArn" in operator:
+                operator["aws:SourceArn"] = source_arn
+    iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(mistaken))
+    try:
+        yield
+    finally:
+        iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(original))
+
+
+def without_statement(sid: str):
+    def change(statements: list[dict]) -> None:
+        assert any(s.get("Sid") == sid for s in statements), f"no statement {sid} to remove"
+        statements[:] = [s for s in statements if s.get("Sid") != sid]
+
+    return change
+
+
+def without_action(sid: str, action: str):
+    def change(statements: list[dict]) -> None:
+        (statement,) = [s for s in statements if s.get("Sid") == sid]
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert action in actions
+        statement["Action"] = [a for a in actions if a != action]
+
+    return change
+
+
+def without_resource(sid: str, suffix: str):
+    def change(statements: list[dict]) -> None:
+        (statement,) = [s for s in statements if s.get("Sid") == sid]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        kept = [r for r in resources if not r.endswith(suffix)]
+        assert len(kept) == len(resources) - 1, resources
+        statement["Resource"] = kept
+
+    return change
+
+
+def denied(summary: dict, action: str) -> list[dict]:
+    return [d for d in summary["denied"] if d["action"] == action]
+
+
+def child_failure(deployed, execution_arn: str) -> dict:
+    sfn = deployed.client("stepfunctions")
+    child = task_steps(sfn, execution_arn)[0].child_execution_arn
+    return wait_for_execution(sfn, child)
+
+
+# -- the unmodified stack --------------------------------------------------------------------------
+
+
+def test_unmodified_stack_runs_every_workflow_kind_with_no_denial(deployed, agent, decisions):
+    sfn, s3 = deployed.client("stepfunctions"), deployed.client("s3")
+    pipeline = fire_now(deployed.client("scheduler"), name=f"{PREFIX}-daily-report", group=PREFIX)
+    assert wait_for_execution(sfn, pipeline)["status"] == "SUCCEEDED"
+    machine = deployed.outputs["trigger-target-files-arn"]
+    known = {e["executionArn"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
+    s3.put_object(Bucket=deployed.outputs["data-bucket-name"], Key="target/authorized.csv", Body=b"a\n")
+    triggered = wait_for_new_execution(sfn, machine, known, timeout_seconds=10)
+    assert wait_for_execution(sfn, triggered)["status"] == "SUCCEEDED"
+    summary = decisions()
+    assert summary["denied"] == []
+    assert summary["decisions"] >= 20
+
+
+# -- planted mistakes ------------------------------------------------------------------------------
+
+
+def test_run_task_without_ecs_tag_resource_fails_with_the_ecs_access_denied_error(
+    deployed, agent, alert_queue, decisions
+):
+    sqs = deployed.client("sqs")
+    drain(sqs, alert_queue)
+    with planted_identity_policy(
+        deployed, f"{PREFIX}-daily-report-run-task-sfn", "TagTasksAtLaunch", without_statement("TagTasksAtLaunch")
+    ):
+        arn = start(deployed, "pipeline-daily-report-arn")
+        description = wait_for_execution(deployed.client("stepfunctions"), arn)
+    assert description["status"] == "FAILED"
+    child = child_failure(deployed, arn)
+    assert child["error"] == "ECS.AccessDeniedException"
+    assert "is not authorized to perform: ecs:TagResource" in child["cause"]
+    (denial,) = denied(decisions(), "ecs:TagResource")
+    assert denial["principal"].startswith(f"arn:aws:sts::123456789012:assumed-role/{PREFIX}-daily-report-run-task-sfn/")
+    assert denial["reason"] == "because no identity-based policy allows the ecs:TagResource action"
+    (alert,) = drain(sqs, alert_queue)
+    assert "ECS.AccessDeniedException" in alert and "ecs:TagResource" in alert
+
+
+def test_scheduler_trust_scoped_to_the_schedule_is_refused_and_nothing_starts(deployed, decisions):
+    scheduler = deployed.client("scheduler")
+    schedule = scheduler.get_schedule(Name=f"{PREFIX}-daily-report", GroupName=PREFIX)
+    role_name = schedule["Target"]["RoleArn"].rsplit("/", 1)[-1]
+    with planted_trust_policy(deployed, role_name, schedule["Arn"]), pytest.raises(ScheduleInvocationFailed) as failed:
+        fire_now(scheduler, name=f"{PREFIX}-daily-report", group=PREFIX)
+    assert failed.value.dead_lettered is False
+    assert "is not authorized to perform: sts:AssumeRole" in str(failed.value)
+    (denial,) = denied(decisions(), "sts:AssumeRole")
+    assert denial["principal"] == "scheduler.amazonaws.com"
+
+
+def test_alert_publisher_without_kms_generate_data_key_publishes_nothing(deployed, agent, alert_queue, decisions):
+    sqs = deployed.client("sqs")
+    drain(sqs, alert_queue)
+    with planted_identity_policy(
+        deployed, f"{PREFIX}-failing-sfn", "EncryptAlerts", without_action("EncryptAlerts", "kms:GenerateDataKey")
+    ):
+        arn = start(deployed, "pipeline-failing-arn")
+        description = wait_for_execution(deployed.client("stepfunctions"), arn)
+    assert description["status"] == "FAILED"
+    assert description["error"] == "SNS.AuthorizationErrorException"
+    (denial,) = denied(decisions(), "kms:GenerateDataKey")
+    assert denial["resource"] == deployed.client("kms").describe_key(KeyId=f"alias/{PREFIX}")["KeyMetadata"]["Arn"]
+    time.sleep(0.5)
+    assert drain(sqs, alert_queue) == []
+
+
+def test_trigger_task_without_s3_get_object_exits_with_the_unreadable_input_code(deployed, agent, decisions):
+    sfn, s3 = deployed.client("stepfunctions"), deployed.client("s3")
+    machine = deployed.outputs["trigger-target-files-arn"]
+    known = {e["executionArn"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
+    with planted_identity_policy(
+        deployed, f"{PREFIX}-trigger-task", "ReadTriggeredObjects", without_statement("ReadTriggeredObjects")
+    ):
+        s3.put_object(Bucket=deployed.outputs["data-bucket-name"], Key="target/denied.csv", Body=b"a\n")
+        arn = wait_for_new_execution(sfn, machine, known, timeout_seconds=10)
+        description = wait_for_execution(sfn, arn)
+    assert description["status"] == "FAILED"
+    assert "exit code 4" in child_failure(deployed, arn)["cause"]  # INPUT_UNREADABLE
+    (denial,) = denied(decisions(), "s3:GetObject")
+    assert denial["resource"].endswith(":::" + deployed.outputs["data-bucket-name"] + "/target/denied.csv")
+
+
+def test_pass_role_without_the_execution_role_fails_the_launch(deployed, agent, decisions):
+    with planted_identity_policy(
+        deployed,
+        f"{PREFIX}-daily-report-run-task-sfn",
+        "PassRoleToEcstasks",
+        without_resource("PassRoleToEcstasks", f"role/{PREFIX}-batch-execution"),
+    ):
+        arn = start(deployed, "pipeline-daily-report-arn")
+        assert wait_for_execution(deployed.client("stepfunctions"), arn)["status"] == "FAILED"
+    child = child_failure(deployed, arn)
+    assert child["error"] == "ECS.AccessDeniedException"
+    assert "iam:PassRole" in child["cause"]
+    (denial,) = denied(decisions(), "iam:PassRole")
+    assert denial["resource"].endswith(f":role/{PREFIX}-batch-execution")
+
+
+def test_rule_role_trusting_another_rule_starts_nothing_and_the_event_goes_to_the_dead_letter_queue(
+    deployed, decisions
+):
+    sfn, s3, sqs, events = (deployed.client(s) for s in ("stepfunctions", "s3", "sqs", "events"))
+    rule = events.describe_rule(Name=f"{PREFIX}-trigger-target-files")
+    (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    other_rule = events.describe_rule(Name=f"{PREFIX}-trigger-json-files")["Arn"]
+    dlq = sqs.get_queue_url(QueueName=f"{PREFIX}-trigger-dlq")["QueueUrl"]
+    drain(sqs, dlq)
+    machine = deployed.outputs["trigger-target-files-arn"]
+    known = {e["executionArn"] for e in sfn.list_executions(stateMachineArn=machine)["executions"]}
+    with planted_trust_policy(deployed, target["RoleArn"].rsplit("/", 1)[-1], other_rule):
+        s3.put_object(Bucket=deployed.outputs["data-bucket-name"], Key="target/untrusted.csv", Body=b"a\n")
+        assert wait_for_new_execution(sfn, machine, known, timeout_seconds=3) is None
+    (denial,) = denied(decisions(), "sts:AssumeRole")
+    assert denial["principal"] == "events.amazonaws.com"
+    (dead_letter,) = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=1)["Messages"]
+    assert dead_letter["MessageAttributes"]["RULE_ARN"]["StringValue"] == rule["Arn"]
+    assert json.loads(dead_letter["Body"])["detail"]["object"]["key"] == "target/untrusted.csv"
