@@ -44,9 +44,14 @@ class DecisionLog:
         """The shape of ``"authorization"`` in ``.local/report.json``."""
         with self._lock:
             decisions = list(self._decisions)
+        by_action: dict[str, dict[str, int]] = {}
+        for d in decisions:
+            counts = by_action.setdefault(d.action, {"allowed": 0, "denied": 0})
+            counts["allowed" if d.allowed else "denied"] += 1
         return {
             "decisions": len(decisions),
             "denied": [{**d.as_json(), "message": d.message} for d in decisions if not d.allowed],
+            "by_action": dict(sorted(by_action.items())),
         }
 
     def reset(self) -> None:

@@ -224,14 +224,12 @@ _OPERATORS: dict[str, tuple[_Family, bool]] = {
     "NotIpAddress": (_IP, True),
     "Null": (_typed(_boolean, _boolean, operator.eq, "true or false"), False),  # tests presence, see below
 }
-_ORDERINGS = {
-    "Equals": operator.eq,
-    "LessThan": operator.lt,
-    "LessThanEquals": operator.le,
-    "GreaterThan": operator.gt,
-    "GreaterThanEquals": operator.ge,
-}
-for _name, _compare in _ORDERINGS.items():
+_ORDERINGS = zip(
+    ("Equals", "LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals"),
+    (operator.eq, operator.lt, operator.le, operator.gt, operator.ge),
+    strict=True,
+)
+for _name, _compare in _ORDERINGS:
     _test = partial(lambda compare, policy, value: compare(value, policy), _compare)  # request <op> policy
     _OPERATORS["Numeric" + _name] = (_typed(_number, _number, _test, "a number"), False)
     _OPERATORS["Date" + _name] = (_typed(_date, _date, _test, "a date (ISO 8601 or epoch seconds)"), False)
@@ -373,17 +371,10 @@ class _Statement(NamedTuple):
         return match if match and all(_condition_holds(*c, context, self.variables) for c in conditions) else None
 
 
-_ELEMENTS = (
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-)
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
+_ELEMENTS = {"Sid", "Effect", "Condition"} | {
+    not_ + name for not_ in ("", "Not") for name in ("Principal", "Action", "Resource")
+}
 
 
 def _check_statement(statement: object, resource_based: bool) -> None:

@@ -1,6 +1,6 @@
 """Authorization as AWS does it, for every call the deployed system makes at run time.
 
-moto authorizes nothing by default (and, switched on, judges every caller with an evaluator that
+moto 5.2 authorizes nothing by default (and, switched on, judges every caller with an evaluator that
 knows only ``StringEquals``). AWS evaluates each request against the caller's identity policies,
 the resource's policy and, for KMS, the key policy; a service assumes a role only if its trust
 policy allows that service with the context the service sets. This makes the emulator do the same
@@ -26,6 +26,7 @@ import json
 import re
 import threading
 import uuid
+from xml.sax.saxutils import escape
 
 from local_emulator.service_roles import ASSUME_PATH, DECISIONS_PATH
 
@@ -43,20 +44,32 @@ _refused_sessions: dict[str, str] = {}
 
 
 def _access_denied(service: str, message: str, *, json_protocol: bool, s3: bool):
-    from moto.core.exceptions import JsonRESTError, RESTError
+    """AWS's access-denied error in the protocol of the service called, with a request id (never retried)."""
+    from moto.core.exceptions import JsonRESTError, _RESTError
 
     if s3:
         from moto.s3.exceptions import S3ClientError
 
-        error = S3ClientError("AccessDenied", message)
-        error.code = "AccessDenied"
-        return error
+        return S3ClientError("AccessDenied", message)
+    request_id = str(uuid.uuid4())
     if json_protocol:
-        error = JsonRESTError("AccessDeniedException" if service != "sqs" else "AccessDenied", message)
+        base, code, status = JsonRESTError, "AccessDenied" if service == "sqs" else "AccessDeniedException", 400
     else:
-        # SNS answers AuthorizationError; SQS's query protocol AccessDenied. Both HTTP 403.
-        error = RESTError("AuthorizationError" if service == "sns" else "AccessDenied", message)
-    error.code = 403 if not json_protocol else 400
+        # SNS answers AuthorizationError; other query services AccessDenied; both with HTTP 403.
+        base, code, status = _RESTError, "AuthorizationError" if service == "sns" else "AccessDenied", 403
+
+    class AccessDenied(base):
+        def get_headers(self, *args, **kwargs):
+            return [*super().get_headers(*args, **kwargs), ("x-amzn-RequestId", request_id)]
+
+    error = AccessDenied(code, message)
+    error.code = status
+    if not json_protocol:
+        error.description = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
+            f"<Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        )
     return error
 
 
@@ -185,6 +198,7 @@ def _install_execution_sessions() -> None:
             _execution.credentials = None
 
     ExecutionWorker._execution_logic = _execution_logic
+    _threads_inherit_the_execution_identity()
 
     def boto_client_for(region, service, state_credentials=None):
         client = original_boto_client_for(region=region, service=service, state_credentials=state_credentials)
@@ -210,6 +224,24 @@ def _install_execution_sessions() -> None:
             and getattr(module, "boto_client_for", None) is original_boto_client_for
         ):
             module.boto_client_for = boto_client_for
+
+
+def _threads_inherit_the_execution_identity() -> None:
+    """The interpreter evaluates states in threads of their own (timeouts, Parallel, Map, callbacks); a thread
+    started while an execution runs acts for that execution, so it carries the execution's session along."""
+    original_init, original_run = threading.Thread.__init__, threading.Thread.run
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self._execution_identity = dict(vars(_execution))
+
+    def run(self):
+        for name, value in getattr(self, "_execution_identity", {}).items():
+            setattr(_execution, name, value)
+        original_run(self)
+
+    threading.Thread.__init__ = __init__
+    threading.Thread.run = run
 
 
 def _install_managed_rule_checks() -> None:

@@ -32,7 +32,26 @@ def aws(emulator):
             aws_secret_access_key="testing",
         )
 
+    create_role(client("iam"), "test", "states.amazonaws.com", {"Effect": "Allow", "Action": "*", "Resource": "*"})
     return client
+
+
+def create_role(iam, name: str, service: str, *statements: dict) -> str:
+    """A role ``service`` may assume, with these statements. The machines here run with a role that may do
+    anything, as these tests are about the other corrections; authorization has tests of its own."""
+    trust = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    try:
+        arn = iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]})
+        )["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="statements",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}),
+    )
+    return arn
 
 
 def machine(aws, name, definition):
@@ -310,3 +329,69 @@ def test_activity_task_is_handed_to_a_worker_and_its_failure_keeps_the_cause(aws
     sfn.send_task_failure(taskToken=task["taskToken"], error="Job.Failed", cause="disk full")
     description = wait(aws, execution)
     assert (description["error"], description["cause"]) == ("Job.Failed", "disk full")
+
+
+def test_execution_calls_are_judged_against_the_state_machine_role(aws, emulator):
+    from local_emulator.service_roles import authorization_summary
+
+    sns = aws("sns")
+    topic = sns.create_topic(Name="judged")["TopicArn"]
+    role = create_role(
+        aws("iam"), "may-not-publish", "states.amazonaws.com", {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}
+    )
+    definition = {
+        "StartAt": "Publish",
+        "States": {
+            "Publish": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sns:publish",
+                "Parameters": {"TopicArn": topic, "Message": "hello"},
+                "End": True,
+            }
+        },
+    }
+    sfn = aws("stepfunctions")
+    arn = sfn.create_state_machine(name="judged", roleArn=role, definition=json.dumps(definition))["stateMachineArn"]
+    description = wait(aws, sfn.start_execution(stateMachineArn=arn)["executionArn"])
+    assert description["status"] == "FAILED"
+    assert description["error"] == "SNS.AuthorizationErrorException"
+    assert "assumed-role/may-not-publish/" in description["cause"]
+    assert "is not authorized to perform: sns:Publish on resource: " + topic in description["cause"]
+    denials = [d for d in authorization_summary(emulator.endpoint)["denied"] if d["resource"] == topic]
+    assert [d["reason"] for d in denials] == ["because no identity-based policy allows the sns:Publish action"]
+
+
+def test_a_service_the_trust_policy_does_not_name_cannot_assume_the_role(aws, emulator):
+    from local_emulator.service_roles import RoleAssumptionRefused, assume_role_as_service
+
+    role = create_role(aws("iam"), "trusts-step-functions", "states.amazonaws.com")
+    with pytest.raises(RoleAssumptionRefused, match="User: scheduler.amazonaws.com is not authorized to perform: "):
+        assume_role_as_service(
+            emulator.endpoint,
+            service="scheduler.amazonaws.com",
+            role_arn=role,
+            source_arn="arn:aws:scheduler:us-east-1:123456789012:schedule-group/default",
+            source_account="123456789012",
+            region=REGION,
+        )
+
+
+def test_a_call_the_authorizer_cannot_judge_is_denied_naming_it(aws, emulator):
+    from botocore.exceptions import ClientError
+
+    from local_emulator.service_roles import as_client_arguments, assume_role_as_service
+
+    role = create_role(
+        aws("iam"), "may-do-anything", "ecs-tasks.amazonaws.com", {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    )
+    credentials = assume_role_as_service(
+        emulator.endpoint,
+        service="ecs-tasks.amazonaws.com",
+        role_arn=role,
+        source_arn="arn:aws:ecs:us-east-1:123456789012:task/c/1",
+        source_account="123456789012",
+        region=REGION,
+    )
+    ec2 = boto3.client("ec2", endpoint_url=emulator.endpoint, region_name=REGION, **as_client_arguments(credentials))
+    with pytest.raises(ClientError, match="does not know how AWS authorizes this call"):
+        ec2.describe_vpcs()

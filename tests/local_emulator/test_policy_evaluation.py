@@ -24,7 +24,9 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/batch/TaskRole"
 SESSION_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/TaskRole/task-1"
 ROLE = Principal(arn=SESSION_ARN, account=ACCOUNT, role_arn=ROLE_ARN)
 OTHER_ROLE = Principal(
-    arn=f"arn:aws:sts::{ACCOUNT}:assumed-role/OtherRole/s", account=ACCOUNT, role_arn=f"arn:aws:iam::{ACCOUNT}:role/OtherRole"
+    arn=f"arn:aws:sts::{ACCOUNT}:assumed-role/OtherRole/s",
+    account=ACCOUNT,
+    role_arn=f"arn:aws:iam::{ACCOUNT}:role/OtherRole",
 )
 SCHEDULER = Principal(arn="scheduler.amazonaws.com", service="scheduler.amazonaws.com")
 EVENTS = Principal(arn="events.amazonaws.com", service="events.amazonaws.com")
@@ -227,7 +229,12 @@ RESOURCE_POLICY_PRINCIPALS = [
         Allowed("identity-based"),
         identity=[policy(allow())],
         resource=policy(
-            {"Effect": "Deny", "NotPrincipal": {"AWS": [SESSION_ARN, ROLE_ARN, ROOT]}, "Action": "s3:*", "Resource": OBJECT}
+            {
+                "Effect": "Deny",
+                "NotPrincipal": {"AWS": [SESSION_ARN, ROLE_ARN, ROOT]},
+                "Action": "s3:*",
+                "Resource": OBJECT,
+            }
         ),
     ),
     case(
@@ -242,7 +249,9 @@ RESOURCE_POLICY_PRINCIPALS = [
         call(),
         EXPLICIT_RESOURCE,
         identity=[policy(allow())],
-        resource=policy({"Effect": "Deny", "NotPrincipal": {"AWS": [SESSION_ARN, ROOT]}, "Action": "s3:*", "Resource": OBJECT}),
+        resource=policy(
+            {"Effect": "Deny", "NotPrincipal": {"AWS": [SESSION_ARN, ROOT]}, "Action": "s3:*", "Resource": OBJECT}
+        ),
     ),
     case(
         "not_principal_wildcard_spares_everyone",
@@ -257,14 +266,21 @@ RESOURCE_POLICY_PRINCIPALS = [
         Allowed("resource-based"),
         resource=policy(
             grant({"Service": "events.amazonaws.com"}),
-            {"Effect": "Deny", "NotPrincipal": {"Service": "events.amazonaws.com"}, "Action": "s3:*", "Resource": OBJECT},
+            {
+                "Effect": "Deny",
+                "NotPrincipal": {"Service": "events.amazonaws.com"},
+                "Action": "s3:*",
+                "Resource": OBJECT,
+            },
         ),
     ),
     case(
         "deny_naming_another_service_does_not_apply",
         call(principal=EVENTS),
         Allowed("resource-based"),
-        resource=policy(grant({"Service": "events.amazonaws.com"}), grant({"Service": "sns.amazonaws.com"}, effect="Deny")),
+        resource=policy(
+            grant({"Service": "events.amazonaws.com"}), grant({"Service": "sns.amazonaws.com"}, effect="Deny")
+        ),
     ),
     case(
         "not_principal_deny_denies_principals_not_listed",
@@ -272,7 +288,12 @@ RESOURCE_POLICY_PRINCIPALS = [
         EXPLICIT_RESOURCE,
         identity=[policy(allow())],
         resource=policy(
-            {"Effect": "Deny", "NotPrincipal": {"AWS": [SESSION_ARN, ROLE_ARN, ROOT]}, "Action": "s3:*", "Resource": OBJECT}
+            {
+                "Effect": "Deny",
+                "NotPrincipal": {"AWS": [SESSION_ARN, ROLE_ARN, ROOT]},
+                "Action": "s3:*",
+                "Resource": OBJECT,
+            }
         ),
     ),
 ]
@@ -374,8 +395,16 @@ def secure(value) -> list[dict]:
     ]
 
 
-MAX_KEYS = [policy(allow("s3:ListBucket", "arn:aws:s3:::example_bucket", Condition={"NumericLessThanEquals": {"s3:max-keys": "10"}}))]
-TOKEN_2020 = [policy(allow("ec2:*", "*", Condition={"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}))]
+MAX_KEYS = [
+    policy(
+        allow(
+            "s3:ListBucket", "arn:aws:s3:::example_bucket", Condition={"NumericLessThanEquals": {"s3:max-keys": "10"}}
+        )
+    )
+]
+TOKEN_2020 = [
+    policy(allow("ec2:*", "*", Condition={"DateGreaterThan": {"aws:TokenIssueTime": "2020-01-01T00:00:01Z"}}))
+]
 WINDOW = [
     policy(
         allow(
@@ -389,7 +418,9 @@ WINDOW = [
     )
 ]
 FROM_RANGE = [
-    policy(allow("ec2:*", "*", Condition={"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64"]}}))
+    policy(
+        allow("ec2:*", "*", Condition={"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:DB8:1234:5678::/64"]}})
+    )
 ]
 OUTSIDE_RANGE_DENIED = [
     policy(allow("ec2:*", "*"), deny("ec2:*", "*", Condition={"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}))
@@ -609,25 +640,57 @@ CONDITION_OPERATORS = [
         "string_like_without_if_exists_fails_when_the_key_is_absent",
         RUN,
         no_identity("ec2:RunInstances"),
-        identity=[policy(allow("ec2:RunInstances", "*", Sid="THISPOLICYDOESNOTWORK", Condition={"StringLike": {"ec2:InstanceType": INSTANCE_TYPES}}))],
+        identity=[
+            policy(
+                allow(
+                    "ec2:RunInstances",
+                    "*",
+                    Sid="THISPOLICYDOESNOTWORK",
+                    Condition={"StringLike": {"ec2:InstanceType": INSTANCE_TYPES}},
+                )
+            )
+        ],
     ),
     case(
         "if_exists_holds_when_the_key_is_absent",
         RUN,
         Allowed("RunInstance"),
-        identity=[policy(allow("ec2:RunInstances", "*", Sid="RunInstance", Condition={"StringLikeIfExists": {"ec2:InstanceType": INSTANCE_TYPES}}))],
+        identity=[
+            policy(
+                allow(
+                    "ec2:RunInstances",
+                    "*",
+                    Sid="RunInstance",
+                    Condition={"StringLikeIfExists": {"ec2:InstanceType": INSTANCE_TYPES}},
+                )
+            )
+        ],
     ),
     case(
         "if_exists_checks_the_key_when_present",
         call("ec2:RunInstances", "*", **{"ec2:InstanceType": "m5.large"}),
         no_identity("ec2:RunInstances"),
-        identity=[policy(allow("ec2:RunInstances", "*", Condition={"StringLikeIfExists": {"ec2:InstanceType": INSTANCE_TYPES}}))],
+        identity=[
+            policy(
+                allow("ec2:RunInstances", "*", Condition={"StringLikeIfExists": {"ec2:InstanceType": INSTANCE_TYPES}})
+            )
+        ],
     ),
     case(
         "if_exists_allows_a_matching_present_key",
         call("ec2:RunInstances", "*", **{"ec2:InstanceType": "t2.micro"}),
         Allowed("identity"),
-        identity=[policy(allow("ec2:RunInstances", "*", Condition={"StringLikeIfExists": {"ec2:InstanceType": INSTANCE_TYPES}}))],
+        identity=[
+            policy(
+                allow("ec2:RunInstances", "*", Condition={"StringLikeIfExists": {"ec2:InstanceType": INSTANCE_TYPES}})
+            )
+        ],
+    ),
+    case(
+        "negated_if_exists_deny_still_denies_when_the_key_is_missing",
+        call(),
+        EXPLICIT_IDENTITY,
+        identity=[policy(allow(), deny(Condition={"StringNotEqualsIfExists": {"aws:ResourceTag/team": "batch"}}))],
     ),
     case("null_true_holds_when_the_key_is_absent", EC2, Allowed("identity"), identity=NO_TEMPORARY_CREDENTIALS),
     case(
@@ -644,6 +707,53 @@ CONDITION_OPERATORS = [
     ),
 ]
 
+# One row per operator not covered above, in an Allow on aws:ResourceTag/x, so "holds" means allowed.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+NEW_YEAR = "2020-01-01T00:00:00Z"
+OPERATOR_ROWS = [
+    ("StringNotEqualsIgnoreCase", "batch", "BATCH", False, "string_not_equals_ignore_case_fails_for_another_case"),
+    ("StringNotEqualsIgnoreCase", "batch", "web", True, "string_not_equals_ignore_case_holds_for_another_value"),
+    ("StringNotLike", "batch-*", "batch-1", False, "string_not_like_fails_for_a_match"),
+    ("StringNotLike", "batch-*", "web-1", True, "string_not_like_holds_without_a_match"),
+    (
+        "ArnNotEquals",
+        "arn:aws:sns:*:123456789012:*",
+        "arn:aws:sns:us-east-1:123456789012:t",
+        False,
+        "arn_not_equals_fails",
+    ),
+    (
+        "ArnNotEquals",
+        "arn:aws:sns:*:123456789012:*",
+        "arn:aws:sns:us-east-1:999999999999:t",
+        True,
+        "arn_not_equals_holds",
+    ),
+    ("NumericEquals", "10", 10, True, "numeric_equals_holds_for_the_same_number"),
+    ("NumericEquals", 1.5, "1.50", True, "numeric_equals_compares_values_not_text"),
+    ("NumericEquals", "10", "10.5", False, "numeric_equals_fails_for_another_number"),
+    ("NumericNotEquals", "10", 10, False, "numeric_not_equals_fails_for_the_same_number"),
+    ("NumericNotEquals", "10", 11, True, "numeric_not_equals_holds_for_another_number"),
+    ("NumericGreaterThan", "10", 10, False, "numeric_greater_than_is_strict"),
+    ("NumericGreaterThanEquals", "10", 10, True, "numeric_greater_than_equals_holds_at_the_bound"),
+    ("NumericGreaterThanEquals", "10", 9, False, "numeric_greater_than_equals_fails_below"),
+    ("DateEquals", NEW_YEAR, 1577836800, True, "date_equals_compares_iso_with_epoch"),
+    ("DateNotEquals", NEW_YEAR, NEW_YEAR, False, "date_not_equals_fails_for_the_same_instant"),
+    ("DateNotEquals", NEW_YEAR, "2020-01-02T00:00:00Z", True, "date_not_equals_holds_for_another_instant"),
+    ("DateLessThanEquals", NEW_YEAR, NEW_YEAR, True, "date_less_than_equals_holds_at_the_bound"),
+    ("DateGreaterThanEquals", NEW_YEAR, NEW_YEAR, True, "date_greater_than_equals_holds_at_the_bound"),
+    ("DateGreaterThanEquals", NEW_YEAR, "2019-12-31T23:59:59Z", False, "date_greater_than_equals_fails_before"),
+]
+EACH_OPERATOR = [
+    case(
+        name,
+        call(**{"aws:ResourceTag/x": value}),
+        Allowed("identity") if holds else no_identity("s3:GetObject"),
+        identity=[policy(allow(Condition={operator: {"aws:ResourceTag/x": policy_value}}))],
+    )
+    for operator, policy_value, value, holds, name in OPERATOR_ROWS
+]
+
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
 THREAD = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/Thread"
@@ -652,7 +762,9 @@ ONLY_SOME_ATTRIBUTES = [
         allow(
             "dynamodb:GetItem",
             THREAD,
-            Condition={"ForAllValues:StringLike": {"dynamodb:requestedAttributes": ["PostDateTime", "Message", "Tags"]}},
+            Condition={
+                "ForAllValues:StringLike": {"dynamodb:requestedAttributes": ["PostDateTime", "Message", "Tags"]}
+            },
         )
     )
 ]
@@ -691,7 +803,12 @@ MULTIVALUED_KEYS = [
         no_identity("dynamodb:GetItem"),
         identity=ONLY_SOME_ATTRIBUTES,
     ),
-    case("for_all_values_holds_when_the_key_is_absent", get_item(None), Allowed("identity"), identity=ONLY_SOME_ATTRIBUTES),
+    case(
+        "for_all_values_holds_when_the_key_is_absent",
+        get_item(None),
+        Allowed("identity"),
+        identity=ONLY_SOME_ATTRIBUTES,
+    ),
     case("for_all_values_holds_for_an_empty_set", get_item(), Allowed("identity"), identity=ONLY_SOME_ATTRIBUTES),
     case(
         "for_any_value_deny_applies_when_one_request_value_is_listed",
@@ -751,13 +868,21 @@ MULTIVALUED_KEYS = [
         "for_all_values_negated_holds_when_no_request_value_is_listed",
         call("ec2:CreateTags", "*", **{"aws:TagKeys": ["owner", "team"]}),
         Allowed("identity"),
-        identity=[policy(allow("ec2:CreateTags", "*", Condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["secret"]}}))],
+        identity=[
+            policy(
+                allow("ec2:CreateTags", "*", Condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["secret"]}})
+            )
+        ],
     ),
     case(
         "for_all_values_negated_fails_when_one_request_value_is_listed",
         call("ec2:CreateTags", "*", **{"aws:TagKeys": ["owner", "secret"]}),
         no_identity("ec2:CreateTags"),
-        identity=[policy(allow("ec2:CreateTags", "*", Condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["secret"]}}))],
+        identity=[
+            policy(
+                allow("ec2:CreateTags", "*", Condition={"ForAllValues:StringNotEquals": {"aws:TagKeys": ["secret"]}})
+            )
+        ],
     ),
     case(
         "single_valued_operator_on_a_list_holds_when_any_value_matches",
@@ -779,9 +904,17 @@ MULTIVALUED_KEYS = [
 ]
 
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
-HOME = [policy(allow("s3:*", ["arn:aws:s3:::bucket/home/${aws:username}", "arn:aws:s3:::bucket/home/${aws:username}/*"]))]
+HOME = [
+    policy(allow("s3:*", ["arn:aws:s3:::bucket/home/${aws:username}", "arn:aws:s3:::bucket/home/${aws:username}/*"]))
+]
 PREFIXES = [
-    policy(allow("s3:ListBucket", "arn:aws:s3:::bucket", Condition={"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/"]}}))
+    policy(
+        allow(
+            "s3:ListBucket",
+            "arn:aws:s3:::bucket",
+            Condition={"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/"]}},
+        )
+    )
 ]
 
 
@@ -862,8 +995,18 @@ POLICY_VARIABLES = [
         no_identity("s3:GetObject"),
         identity=[policy(allow("s3:*", "arn:aws:s3:::bucket/home/${aws:username}/*"), version="2008-10-17")],
     ),
-    case("string_like_variable_allows_the_users_prefix", listing("home/bob/", **{"aws:username": "bob"}), Allowed("identity"), identity=PREFIXES),
-    case("string_like_variable_allows_the_empty_prefix", listing("", **{"aws:username": "bob"}), Allowed("identity"), identity=PREFIXES),
+    case(
+        "string_like_variable_allows_the_users_prefix",
+        listing("home/bob/", **{"aws:username": "bob"}),
+        Allowed("identity"),
+        identity=PREFIXES,
+    ),
+    case(
+        "string_like_variable_allows_the_empty_prefix",
+        listing("", **{"aws:username": "bob"}),
+        Allowed("identity"),
+        identity=PREFIXES,
+    ),
     case(
         "string_like_variable_refuses_another_users_prefix",
         listing("home/alice/", **{"aws:username": "bob"}),
@@ -892,7 +1035,9 @@ DOC_VALUE = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:f
 
 def sourced(operator: str, pattern: str, source: str | None) -> tuple[Request, list[dict]]:
     context = {} if source is None else {"aws:SourceArn": source}
-    return call("sqs:SendMessage", QUEUE, **context), [policy(allow("sqs:SendMessage", QUEUE, Condition={operator: {"aws:SourceArn": pattern}}))]
+    return call("sqs:SendMessage", QUEUE, **context), [
+        policy(allow("sqs:SendMessage", QUEUE, Condition={operator: {"aws:SourceArn": pattern}}))
+    ]
 
 
 def arn_case(name, operator, pattern, source, expected):
@@ -904,14 +1049,30 @@ SNS_ANY = f"arn:aws:sns:*:{ACCOUNT}:*"
 ARN_OPERATORS = [
     arn_case("arn_like_matches_each_component", "ArnLike", SNS_ANY, TOPIC, Allowed("identity")),
     arn_case(
-        "arn_like_refuses_another_account", "ArnLike", SNS_ANY, "arn:aws:sns:us-east-1:999999999999:t", no_identity("sqs:SendMessage")
+        "arn_like_refuses_another_account",
+        "ArnLike",
+        SNS_ANY,
+        "arn:aws:sns:us-east-1:999999999999:t",
+        no_identity("sqs:SendMessage"),
     ),
     arn_case(
-        "arn_like_star_does_not_cross_a_component_boundary", "ArnLike", DOC_PATTERN, DOC_VALUE, no_identity("sqs:SendMessage")
+        "arn_like_star_does_not_cross_a_component_boundary",
+        "ArnLike",
+        DOC_PATTERN,
+        DOC_VALUE,
+        no_identity("sqs:SendMessage"),
     ),
-    arn_case("string_like_star_crosses_colons_where_arn_like_does_not", "StringLike", DOC_PATTERN, DOC_VALUE, Allowed("identity")),
+    arn_case(
+        "string_like_star_crosses_colons_where_arn_like_does_not",
+        "StringLike",
+        DOC_PATTERN,
+        DOC_VALUE,
+        Allowed("identity"),
+    ),
     arn_case("arn_equals_behaves_as_arn_like", "ArnEquals", SNS_ANY, TOPIC, Allowed("identity")),
-    arn_case("arn_like_is_case_sensitive", "ArnLike", f"arn:aws:SNS:*:{ACCOUNT}:*", TOPIC, no_identity("sqs:SendMessage")),
+    arn_case(
+        "arn_like_is_case_sensitive", "ArnLike", f"arn:aws:SNS:*:{ACCOUNT}:*", TOPIC, no_identity("sqs:SendMessage")
+    ),
     arn_case(
         "arn_like_star_in_the_resource_component_spans_colons",
         "ArnLike",
@@ -919,21 +1080,42 @@ ARN_OPERATORS = [
         f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/ecs/batch:log-stream:task/1",
         Allowed("identity"),
     ),
-    arn_case("arn_like_refuses_a_value_that_is_not_an_arn", "ArnLike", "*", "not-an-arn", no_identity("sqs:SendMessage")),
+    arn_case(
+        "arn_like_refuses_a_value_that_is_not_an_arn", "ArnLike", "*", "not-an-arn", no_identity("sqs:SendMessage")
+    ),
     arn_case("arn_like_with_the_key_absent_is_false", "ArnLike", SNS_ANY, None, no_identity("sqs:SendMessage")),
     case(
         "arn_not_like_with_the_key_absent_is_true",
         call("sqs:SendMessage", QUEUE),
         EXPLICIT_IDENTITY,
-        identity=[policy(allow("sqs:*", "*"), deny("sqs:*", "*", Condition={"ArnNotLike": {"aws:SourceArn": SNS_ANY}}))],
+        identity=[
+            policy(allow("sqs:*", "*"), deny("sqs:*", "*", Condition={"ArnNotLike": {"aws:SourceArn": SNS_ANY}}))
+        ],
     ),
 ]
 
 # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
 # https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html
-ENABLE_IAM = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*", "Resource": "*"}
-ROLE_USES_KEY = {"Sid": "Allow use of the key", "Effect": "Allow", "Principal": {"AWS": ROLE_ARN}, "Action": "kms:Decrypt", "Resource": "*"}
-KEY_ADMIN_ONLY = {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"}, "Action": "kms:*", "Resource": "*"}
+ENABLE_IAM = {
+    "Sid": "Enable IAM User Permissions",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROOT},
+    "Action": "kms:*",
+    "Resource": "*",
+}
+ROLE_USES_KEY = {
+    "Sid": "Allow use of the key",
+    "Effect": "Allow",
+    "Principal": {"AWS": ROLE_ARN},
+    "Action": "kms:Decrypt",
+    "Resource": "*",
+}
+KEY_ADMIN_ONLY = {
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"},
+    "Action": "kms:*",
+    "Resource": "*",
+}
 DECRYPT = call("kms:Decrypt", KEY)
 IDENTITY_DECRYPT = [policy(allow("kms:Decrypt", KEY))]
 
@@ -963,7 +1145,12 @@ KMS_KEY_POLICIES = [
         identity=IDENTITY_DECRYPT,
         key_policy=policy({**ENABLE_IAM, "Principal": {"AWS": ACCOUNT}}),
     ),
-    kms("key_policy_naming_the_role_allows_without_identity_policy", DECRYPT, Allowed("key policy"), key_policy=policy(ROLE_USES_KEY)),
+    kms(
+        "key_policy_naming_the_role_allows_without_identity_policy",
+        DECRYPT,
+        Allowed("key policy"),
+        key_policy=policy(ROLE_USES_KEY),
+    ),
     kms(
         "key_policy_silent_about_the_caller_denies_despite_identity_allow",
         DECRYPT,
@@ -971,7 +1158,12 @@ KMS_KEY_POLICIES = [
         identity=IDENTITY_DECRYPT,
         key_policy=policy(KEY_ADMIN_ONLY),
     ),
-    kms("key_policy_silent_about_the_caller_denies_in_resource_words", DECRYPT, no_resource("kms:Decrypt"), key_policy=policy(KEY_ADMIN_ONLY)),
+    kms(
+        "key_policy_silent_about_the_caller_denies_in_resource_words",
+        DECRYPT,
+        no_resource("kms:Decrypt"),
+        key_policy=policy(KEY_ADMIN_ONLY),
+    ),
     kms(
         "key_policy_deny_beats_its_own_allow",
         DECRYPT,
@@ -993,7 +1185,9 @@ KMS_KEY_POLICIES = [
             {
                 **ROLE_USES_KEY,
                 "Principal": {"AWS": "*"},
-                "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}
+                },
             }
         ),
     ),
@@ -1005,14 +1199,16 @@ KMS_KEY_POLICIES = [
             {
                 **ROLE_USES_KEY,
                 "Principal": {"AWS": "*"},
-                "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}
+                },
             }
         ),
     ),
     kms("missing_key_policy_denies_loudly", DECRYPT, Loud("no kms policy was given"), identity=IDENTITY_DECRYPT),
 ]
 
-# https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+# https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html (the execution role trust policy)
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
 EXECUTION_ROLE = f"arn:aws:iam::{ACCOUNT}:role/batch/SchedulerRole"
 GROUP = f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule-group/batch"
@@ -1047,7 +1243,11 @@ TRUST_POLICIES = [
         assume(**{**SOURCE, "aws:SourceAccount": "999999999999"}),
         no_resource("sts:AssumeRole"),
     ),
-    trust("scheduler_without_a_source_arn_may_not", assume(**{"aws:SourceAccount": ACCOUNT}), no_resource("sts:AssumeRole")),
+    trust(
+        "scheduler_without_a_source_arn_may_not",
+        assume(**{"aws:SourceAccount": ACCOUNT}),
+        no_resource("sts:AssumeRole"),
+    ),
     trust("another_service_may_not", assume(EVENTS, **SOURCE), no_resource("sts:AssumeRole")),
     trust(
         "identity_policies_do_not_count_for_a_trust_policy",
@@ -1081,7 +1281,12 @@ TRUST_POLICIES = [
 # Anything the evaluator does not understand denies, and says what it was; never a silent allow.
 UNKNOWN = 'the condition operator "StringFoo", which the local evaluator does not know'
 LOUD = [
-    case("unknown_operator_in_an_allow_denies", call(), Loud(UNKNOWN), identity=[policy(allow(Condition={"StringFoo": {"k": "v"}}))]),
+    case(
+        "unknown_operator_in_an_allow_denies",
+        call(),
+        Loud(UNKNOWN),
+        identity=[policy(allow(Condition={"StringFoo": {"k": "v"}}))],
+    ),
     case(
         "unknown_operator_in_a_deny_denies_even_when_another_statement_allows",
         call(),
@@ -1119,14 +1324,21 @@ LOUD = [
         Loud('"ForEveryValue:StringEquals"'),
         identity=[policy(allow(Condition={"ForEveryValue:StringEquals": {"k": "v"}}))],
     ),
-    case("effect_is_case_sensitive", call(), Loud('the Effect "allow"'), identity=[policy(allow() | {"Effect": "allow"})]),
+    case(
+        "effect_is_case_sensitive", call(), Loud('the Effect "allow"'), identity=[policy(allow() | {"Effect": "allow"})]
+    ),
     case(
         "principal_in_an_identity_policy_denies",
         call(),
         Loud("cannot have a Principal"),
         identity=[policy(allow(Principal="*"))],
     ),
-    case("misspelt_element_denies", call(), Loud('the statement element "Resources"'), identity=[policy(allow(Resources="*"))]),
+    case(
+        "misspelt_element_denies",
+        call(),
+        Loud('the statement element "Resources"'),
+        identity=[policy(allow(Resources="*"))],
+    ),
     case(
         "identity_statement_without_resource_denies",
         call(),
@@ -1154,14 +1366,16 @@ LOUD = [
     case(
         "non_numeric_context_value_denies",
         call(**{"s3:max-keys": "ten"}),
-        Loud('request context key "s3:max-keys" has the value \'ten\', which is not a number'),
+        Loud("request context key \"s3:max-keys\" has the value 'ten', which is not a number"),
         identity=[policy(allow(Condition={"NumericLessThan": {"s3:max-keys": 10}}))],
     ),
     case(
         "policy_variable_in_a_numeric_condition_denies",
         call(),
         Loud("'${aws:username}' is not a number"),
-        identity=[policy(allow(), deny("ec2:*", "*", Condition={"NumericLessThan": {"s3:max-keys": "${aws:username}"}}))],
+        identity=[
+            policy(allow(), deny("ec2:*", "*", Condition={"NumericLessThan": {"s3:max-keys": "${aws:username}"}}))
+        ],
     ),
     case(
         "non_boolean_bool_value_denies",
@@ -1187,7 +1401,12 @@ LOUD = [
         Loud('request context key "aws:SourceIp" has a dict value'),
         identity=[policy(allow())],
     ),
-    case("unknown_policy_version_denies", call(), Loud('the policy Version "2012-10-18"'), identity=[policy(allow(), version="2012-10-18")]),
+    case(
+        "unknown_policy_version_denies",
+        call(),
+        Loud('the policy Version "2012-10-18"'),
+        identity=[policy(allow(), version="2012-10-18")],
+    ),
     case(
         "misspelt_policy_element_denies",
         call(),
@@ -1289,6 +1508,11 @@ def test_action_and_resource_matching(aws_request, identity, resource, kind, exp
 
 @pytest.mark.parametrize(PARAMS, CONDITION_OPERATORS)
 def test_condition_operators(aws_request, identity, resource, kind, expected):
+    check(aws_request, identity, resource, kind, expected)
+
+
+@pytest.mark.parametrize(PARAMS, EACH_OPERATOR)
+def test_each_operator_compares_as_documented(aws_request, identity, resource, kind, expected):
     check(aws_request, identity, resource, kind, expected)
 
 
