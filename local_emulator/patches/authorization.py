@@ -303,7 +303,8 @@ def _install_ecs_errors() -> None:
         error = f"ECS.{code}"
         cause = (
             f"{ex.response['Error']['Message']} (Service: AmazonECS; "
-            f"Status Code: {metadata.get('HTTPStatusCode', 400)}; Error Code: {code}; Request ID: {metadata.get('RequestId', '')}; Proxy: null)"
+            f"Status Code: {metadata.get('HTTPStatusCode', 400)}; Error Code: {code}; "
+            f"Request ID: {metadata.get('RequestId', '')}; Proxy: null)"
         )
         return FailureEvent(
             env=env,
