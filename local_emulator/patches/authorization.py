@@ -43,7 +43,13 @@ _execution = threading.local()
 _refused_sessions: dict[str, str] = {}
 
 
-def _access_denied(service: str, message: str, *, json_protocol: bool, s3: bool):
+# A service that could not use the caller's KMS key answers with an error of its own (HTTP 400):
+# https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors (KMSAccessDenied),
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html (KmsAccessDenied).
+KMS_DENIED_CODES = {"sns": "KMSAccessDenied", "sqs": "KmsAccessDenied"}
+
+
+def _access_denied(service: str, message: str, *, json_protocol: bool, s3: bool, kms: bool = False):
     """AWS's access-denied error in the protocol of the service called, with a request id (never retried)."""
     from moto.core.exceptions import JsonRESTError, _RESTError
 
@@ -52,7 +58,9 @@ def _access_denied(service: str, message: str, *, json_protocol: bool, s3: bool)
 
         return S3ClientError("AccessDenied", message)
     request_id = str(uuid.uuid4())
-    if json_protocol:
+    if kms and service in KMS_DENIED_CODES:
+        base, code, status = (JsonRESTError if json_protocol else _RESTError), KMS_DENIED_CODES[service], 400
+    elif json_protocol:
         base, code, status = JsonRESTError, "AccessDenied" if service == "sqs" else "AccessDeniedException", 400
     else:
         # SNS answers AuthorizationError; other query services AccessDenied; both with HTTP 403.
@@ -148,7 +156,13 @@ def judge_request(response, iam_request_cls, resource: str) -> None:
     if denied is not None:
         from local_emulator.authorization.policy_evaluation import denial_message
 
-        raise _access_denied(service, denial_message(denied), json_protocol=json_protocol, s3=is_s3)
+        raise _access_denied(
+            service,
+            denial_message(denied),
+            json_protocol=json_protocol,
+            s3=is_s3,
+            kms=denied.request.action.startswith("kms:") and service != "kms",
+        )
 
 
 def _install_request_hook() -> None:

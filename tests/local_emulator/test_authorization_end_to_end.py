@@ -18,7 +18,7 @@ import pytest
 from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
 from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
 from local_emulator.service_roles import authorization_summary
-from tests.local_emulator.conftest import drain, start
+from tests.local_emulator.conftest import drain, history, start
 
 pytestmark = pytest.mark.emulator
 
@@ -172,6 +172,8 @@ def test_scheduler_trust_scoped_to_the_schedule_is_refused_and_nothing_starts(de
 
 
 def test_alert_publisher_without_kms_generate_data_key_publishes_nothing(deployed, agent, alert_queue, decisions):
+    """SNS encrypts each message with the topic's key on the publisher's behalf, which needs kms:GenerateDataKey:
+    https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse"""
     sqs = deployed.client("sqs")
     drain(sqs, alert_queue)
     with planted_identity_policy(
@@ -179,8 +181,12 @@ def test_alert_publisher_without_kms_generate_data_key_publishes_nothing(deploye
     ):
         arn = start(deployed, "pipeline-failing-arn")
         description = wait_for_execution(deployed.client("stepfunctions"), arn)
-    assert description["status"] == "FAILED"
-    assert description["error"] == "SNS.AuthorizationErrorException"
+    # The alert that could not be sent does not hide the step's own failure.
+    assert (description["status"], description["error"]) == ("FAILED", "Batch.ContainerExited")
+    failures = [e["taskFailedEventDetails"] for e in history(deployed, arn) if e["type"] == "TaskFailed"]
+    (publish_failure,) = [f for f in failures if f["resourceType"] == "sns"]
+    assert publish_failure["error"] == "SNS.KMSAccessDeniedException"
+    assert "is not authorized to perform: kms:GenerateDataKey" in publish_failure["cause"]
     (denial,) = denied(decisions(), "kms:GenerateDataKey")
     assert denial["resource"] == deployed.client("kms").describe_key(KeyId=f"alias/{PREFIX}")["KeyMetadata"]["Arn"]
     time.sleep(0.5)
@@ -199,8 +205,11 @@ def test_trigger_task_without_s3_get_object_exits_with_the_unreadable_input_code
         description = wait_for_execution(sfn, arn)
     assert description["status"] == "FAILED"
     assert "exit code 4" in child_failure(deployed, arn)["cause"]  # INPUT_UNREADABLE
-    (denial,) = denied(decisions(), "s3:GetObject")
-    assert denial["resource"].endswith(":::" + deployed.outputs["data-bucket-name"] + "/target/denied.csv")
+    denials = denied(decisions(), "s3:GetObject")
+    assert denials, "the program's read was not refused"
+    assert {d["resource"] for d in denials} == {
+        f"arn:aws:s3:::{deployed.outputs['data-bucket-name']}/target/denied.csv"
+    }
 
 
 def test_pass_role_without_the_execution_role_fails_the_launch(deployed, agent, decisions):
@@ -238,3 +247,27 @@ def test_rule_role_trusting_another_rule_starts_nothing_and_the_event_goes_to_th
     (dead_letter,) = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=1)["Messages"]
     assert dead_letter["MessageAttributes"]["RULE_ARN"]["StringValue"] == rule["Arn"]
     assert json.loads(dead_letter["Body"])["detail"]["object"]["key"] == "target/untrusted.csv"
+
+
+def test_scheduler_role_that_may_not_start_the_pipeline_sends_the_event_to_the_dead_letter_queue(deployed, decisions):
+    """A failed target call goes to the schedule's DLQ, sent with the same role:
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html"""
+    scheduler, sqs = deployed.client("scheduler"), deployed.client("sqs")
+    schedule = scheduler.get_schedule(Name=f"{PREFIX}-daily-report", GroupName=PREFIX)
+    dlq = sqs.get_queue_url(QueueName=f"{PREFIX}-schedule-dlq")["QueueUrl"]
+    drain(sqs, dlq)
+    role_name = schedule["Target"]["RoleArn"].rsplit("/", 1)[-1]
+    with (
+        planted_identity_policy(
+            deployed, role_name, "StartThisStateMachine", without_statement("StartThisStateMachine")
+        ),
+        pytest.raises(ScheduleInvocationFailed) as failed,
+    ):
+        fire_now(scheduler, name=f"{PREFIX}-daily-report", group=PREFIX)
+    assert failed.value.dead_lettered is True
+    (denial,) = denied(decisions(), "states:StartExecution")
+    assert denial["resource"] == schedule["Target"]["Arn"]
+    (dead_letter,) = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=1)["Messages"]
+    assert dead_letter["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "AccessDeniedException"
+    assert dead_letter["MessageAttributes"]["SCHEDULE_ARN"]["StringValue"] == schedule["Arn"]
+    assert json.loads(dead_letter["Body"]) == json.loads(schedule["Target"]["Input"])

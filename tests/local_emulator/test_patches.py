@@ -46,11 +46,12 @@ def create_role(iam, name: str, service: str, *statements: dict) -> str:
         )["Role"]["Arn"]
     except iam.exceptions.EntityAlreadyExistsException:
         arn = iam.get_role(RoleName=name)["Role"]["Arn"]
-    iam.put_role_policy(
-        RoleName=name,
-        PolicyName="statements",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}),
-    )
+    if statements:
+        iam.put_role_policy(
+            RoleName=name,
+            PolicyName="statements",
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}),
+        )
     return arn
 
 
