@@ -102,17 +102,14 @@ def queue(queue_url_or_name: str, region: str, account: str):
     return found.queue_arn, _document(found.policy), getattr(found, "kms_master_key_id", None) or None
 
 
-def bucket(bucket_name: str):
+def bucket(bucket_name: str, partition: str = "aws"):
     """(bucket policy, default-encryption KMS key id) of an S3 bucket."""
     from moto.s3.models import s3_backends
-    from moto.utilities.utils import PARTITION_NAMES
 
-    for account in s3_backends:
-        for partition in PARTITION_NAMES:
-            backend = s3_backends[account][partition]
-            found = backend.buckets.get(bucket_name)
-            if found is not None:
-                return _document(found.policy), _find_key(found.encryption)
+    for account in list(s3_backends.keys()):
+        found = s3_backends[account][partition].buckets.get(bucket_name)
+        if found is not None:
+            return _document(found.policy), _find_key(found.encryption)
     return None
 
 

@@ -47,7 +47,7 @@ def kms_checks(key_id: str | None, *, actions: tuple[str, ...], region: str, acc
         return []  # an AWS managed key: its key policy allows every principal of the account through the service
     found = deployed_policies.kms_key(key_id, region, account)
     if found is None:
-        return [Check("kms:" + actions[0][4:], f"{key_id} (no such key)", kind=PolicyKind.KMS)]
+        return [Check(actions[0], f"{key_id} (no such key)", kind=PolicyKind.KMS)]
     key_arn, key_policy = found
     kms_context = {"kms:ViaService": f"{via}.{region}.amazonaws.com", "kms:CallerAccount": account, **(context or {})}
     return [Check(action, key_arn, kms_context, key_policy, PolicyKind.KMS) for action in actions]
@@ -187,7 +187,7 @@ def s3_call(operation: str, resource: str, region: str, account: str) -> list[Ch
     """
     action = "s3:" + S3_ACTIONS.get(operation, operation)
     bucket_name = resource.split(":::", 1)[-1].split("/", 1)[0]
-    found = deployed_policies.bucket(bucket_name)
+    found = deployed_policies.bucket(bucket_name, partition=resource.split(":")[1])
     policy, key_id = found if found else (None, None)
     context = {"s3:prefix": ""} if action == "s3:ListBucket" else {}
     checks = [Check(action, resource, context, policy)]

@@ -16,12 +16,15 @@ def test_run_task_sync_statements_match_the_aws_documented_policy():
     assert [(r["actions"], r["resources"]) for r in rendered] == [
         (["ecs:RunTask"], ["arn:aws:ecs:ap-northeast-1:111122223333:task-definition/batch-task:*"]),
         (["ecs:DescribeTasks", "ecs:StopTask"], ["arn:aws:ecs:ap-northeast-1:111122223333:task/batch/*"]),
+        # Tag-on-create: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+        (["ecs:TagResource"], ["arn:aws:ecs:ap-northeast-1:111122223333:task/batch/*"]),
         (
             ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
             ["arn:aws:events:ap-northeast-1:111122223333:rule/StepFunctionsGetEventsForECSTaskRule"],
         ),
         (["iam:PassRole"], ["arn:aws:iam::111122223333:role/task", "arn:aws:iam::111122223333:role/exec"]),
     ]
+    assert rendered[2]["condition"] == [{"test": "StringEquals", "variable": "ecs:CreateAction", "values": ["RunTask"]}]
 
 
 def test_nested_sync2_statements_scope_executions_to_the_child():
