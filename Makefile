@@ -20,7 +20,7 @@ CHECKOV_VENV := .venv-checkov
 STAMP_CHECKOV := $(CHECKOV_VENV)/.synced
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 
-.PHONY: help install synth test lint check-config run plan-report hcl bench bench-local clean
+.PHONY: help install synth test lint check-config run up down fire plan-report hcl bench bench-local clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,15 @@ synth: install  ## Synthesize every stack to cdktf.out/ (FARGATE_BATCH_TARGET=aw
 
 run: install  ## Deploy to the local AWS emulator with real terraform and run every workflow (report in .local/)
 	$(PY) -m fargate_batch.local_run $(RUN_ARGS)
+
+up: install  ## Start a local AWS in the background (emulator, ECS agent, scheduler clock); writes .local/env
+	$(PY) -m fargate_batch.local_aws up
+
+down:  ## Stop the local AWS that make up started
+	@if [ -x $(PY) ]; then $(PY) -m fargate_batch.local_aws down; else echo "local AWS is not up"; fi
+
+fire: install  ## Fire one pipeline's schedule now on the local AWS: make fire PIPELINE=<name>
+	$(PY) -m fargate_batch.local_aws fire --pipeline "$(PIPELINE)"
 
 check-config: install  ## Validate config/*.toml without synthesizing
 	$(PY) -m fargate_batch.config config/*.toml

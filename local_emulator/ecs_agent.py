@@ -47,6 +47,10 @@ class TaskRun:
     log_configuration: dict | None = None
     container_name: str = ""
     role_error: str | None = None
+    stop_timeout_seconds: float = 30
+    started_by: str | None = None
+    process: subprocess.Popen | None = None
+    stop_requested: bool = False
 
 
 def merged_container(task_definition: dict, overrides: dict) -> tuple[str, list[str], dict[str, str]]:
@@ -71,7 +75,10 @@ class EcsAgent:
     program: Path = DEFAULT_PROGRAM
     use_docker: bool = False
     poll_seconds: float = 0.05
-    task_timeout_seconds: float = 300
+    # None: tasks run until they exit or are stopped (service tasks such as the activity worker).
+    task_timeout_seconds: float | None = 300
+    # Keep each ACTIVE service at its desired count, as the ECS service scheduler does (make up).
+    maintain_services: bool = False
     runs: dict[str, TaskRun] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -85,6 +92,7 @@ class EcsAgent:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._last_service_start: dict[str, float] = {}
         if self.use_docker and not _docker_engine_answers():
             raise RuntimeError("use_docker was asked for, but `docker info` finds no Docker engine")
 
@@ -94,9 +102,15 @@ class EcsAgent:
         return self
 
     def stop(self) -> None:
+        """Stop polling and stop every task still running, as a cluster going away would."""
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=10)
+        stoppers = [threading.Thread(target=self._terminate, args=(run,)) for run in list(self.runs.values())]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
 
     def __enter__(self) -> EcsAgent:
         return self.start()
@@ -116,12 +130,65 @@ class EcsAgent:
         for cluster_arn in self._ecs.list_clusters()["clusterArns"]:
             task_arns = self._ecs.list_tasks(cluster=cluster_arn, desiredStatus="RUNNING")["taskArns"]
             new = [arn for arn in task_arns if arn not in self.runs]
-            if not new:
+            if new:
+                for task in self._ecs.describe_tasks(cluster=cluster_arn, tasks=new)["tasks"]:
+                    if task["lastStatus"] != "RUNNING" or task["taskArn"] in self.runs:
+                        continue
+                    self._launch(cluster_arn, task)
+            self._stop_tasks_stopped_through_the_api(cluster_arn, set(task_arns))
+            if self.maintain_services:
+                self._maintain_services(cluster_arn)
+
+    def _stop_tasks_stopped_through_the_api(self, cluster_arn: str, running_arns: set[str]) -> None:
+        """StopTask (or a service scaling in) ends the process: SIGTERM, then SIGKILL after the stop timeout.
+
+        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopTask.html
+        """
+        for run in list(self.runs.values()):
+            alive = run.process is not None and run.process.poll() is None
+            if run.cluster_arn == cluster_arn and alive and run.task_arn not in running_arns:
+                run.stop_requested = True
+                threading.Thread(target=self._terminate, args=(run,), daemon=True).start()
+
+    def _terminate(self, run: TaskRun) -> None:
+        process = run.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=run.stop_timeout_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def _maintain_services(self, cluster_arn: str) -> None:
+        """Start tasks until each ACTIVE service runs its desired count; stop the extra ones."""
+        service_arns = self._ecs.list_services(cluster=cluster_arn)["serviceArns"]
+        if not service_arns:
+            return
+        now = time.monotonic()
+        for service in self._ecs.describe_services(cluster=cluster_arn, services=service_arns)["services"]:
+            if service.get("status") != "ACTIVE":
                 continue
-            for task in self._ecs.describe_tasks(cluster=cluster_arn, tasks=new)["tasks"]:
-                if task["lastStatus"] != "RUNNING" or task["taskArn"] in self.runs:
-                    continue
-                self._launch(cluster_arn, task)
+            started_by = f"ecs-svc/{service['serviceName']}"[:36]
+            running = [
+                r
+                for r in self.runs.values()
+                if r.started_by == started_by and r.cluster_arn == cluster_arn and r.stopped_at is None
+            ]
+            missing = service.get("desiredCount", 0) - len(running)
+            # ECS backs off from a service whose tasks keep stopping; here: one start per service every 10 s.
+            if missing > 0 and now - self._last_service_start.get(started_by, -1e9) >= 10:
+                self._last_service_start[started_by] = now
+                self._ecs.run_task(
+                    cluster=cluster_arn,
+                    taskDefinition=service["taskDefinition"],
+                    count=missing,
+                    launchType=service.get("launchType") or "FARGATE",
+                    networkConfiguration=service.get("networkConfiguration") or {},
+                    startedBy=started_by,
+                )
+            for extra in running[: max(0, -missing)]:
+                self._ecs.stop_task(cluster=cluster_arn, task=extra.task_arn, reason="Scaling activity initiated")
 
     def _launch(self, cluster_arn: str, task: dict) -> None:
         definition = self._ecs.describe_task_definition(taskDefinition=task["taskDefinitionArn"])["taskDefinition"]
@@ -137,6 +204,8 @@ class EcsAgent:
             execution_role_arn=definition.get("executionRoleArn"),
             log_configuration=definition["containerDefinitions"][0].get("logConfiguration"),
             container_name=name,
+            stop_timeout_seconds=definition["containerDefinitions"][0].get("stopTimeout") or 30,
+            started_by=task.get("startedBy"),
         )
         with self._lock:
             self.runs[task["taskArn"]] = run
@@ -181,14 +250,17 @@ class EcsAgent:
             "ECS_CONTAINER_METADATA_TASK_ARN": run.task_arn,
         }
 
-    def _write_logs(self, run: TaskRun) -> None:
-        """The awslogs driver: stream ``<prefix>/<container>/<task id>``, written with the execution role."""
+    def _log_writer(self, run: TaskRun):
+        """The awslogs driver: stream ``<prefix>/<container>/<task id>``, written with the execution role.
+
+        Returns a function that sends a batch of lines, or None when the task definition asks for no awslogs.
+        """
         from local_emulator.service_roles import RoleAssumptionRefused, as_client_arguments
 
         config = run.log_configuration or {}
         options = config.get("options") or {}
         if config.get("logDriver") != "awslogs" or not run.execution_role_arn or "awslogs-group" not in options:
-            return
+            return None
         stream = "/".join(
             filter(None, [options.get("awslogs-stream-prefix"), run.container_name, run.task_arn.rsplit("/", 1)[-1]])
         )
@@ -196,24 +268,31 @@ class EcsAgent:
             credentials = self._role_session(run.execution_role_arn, run.task_arn)
         except RoleAssumptionRefused as refused:
             run.output += f"\necs-agent: no logs written: {refused}"
-            return
+            return None
         logs = boto3.client(
             "logs",
             endpoint_url=self.endpoint,
             region_name=options.get("awslogs-region", self.region),
             **as_client_arguments(credentials),
         )
-        lines = run.output.splitlines() or [""]
-        now = int(time.time() * 1000)
-        try:
-            logs.create_log_stream(logGroupName=options["awslogs-group"], logStreamName=stream)
-            logs.put_log_events(
-                logGroupName=options["awslogs-group"],
-                logStreamName=stream,
-                logEvents=[{"timestamp": now, "message": line} for line in lines],
-            )
-        except Exception as error:  # a denied or failed log write must not lose the task's exit code
-            run.output += f"\necs-agent: no logs written: {error}"
+        created = False
+
+        def send(lines: list[str]) -> None:
+            nonlocal created
+            try:
+                if not created:
+                    logs.create_log_stream(logGroupName=options["awslogs-group"], logStreamName=stream)
+                    created = True
+                now = int(time.time() * 1000)
+                logs.put_log_events(
+                    logGroupName=options["awslogs-group"],
+                    logStreamName=stream,
+                    logEvents=[{"timestamp": now, "message": line} for line in lines or [""]],
+                )
+            except Exception as error:  # a denied or failed log write must not lose the task's exit code
+                run.output += f"\necs-agent: no logs written: {error}"
+
+        return send
 
     def _run(self, run: TaskRun, container_name: str, definition: dict) -> None:
         env = self._process_environment(run)
@@ -226,15 +305,34 @@ class EcsAgent:
             args += [image, *run.command]
         else:
             args = [sys.executable, str(self.program), *run.command]
-        try:
-            result = subprocess.run(
-                args, env=env, capture_output=True, text=True, timeout=self.task_timeout_seconds, cwd=REPO_ROOT
-            )
-            run.exit_code, run.output = result.returncode, (result.stdout + result.stderr)
-        except subprocess.TimeoutExpired as timeout:
-            run.exit_code, run.output = 137, f"killed after {self.task_timeout_seconds:.0f} s: {timeout}"
+        send = self._log_writer(run)
+        run.process = subprocess.Popen(
+            args, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        pending: list[str] = []
+        pending_lock = threading.Lock()
+        reader = threading.Thread(target=self._read_output, args=(run, pending, pending_lock), daemon=True)
+        reader.start()
+        deadline = None if self.task_timeout_seconds is None else time.monotonic() + self.task_timeout_seconds
+        # Lines go to CloudWatch about once a second while the task runs, as the awslogs driver batches them.
+        while reader.is_alive():
+            reader.join(timeout=1)
+            if send:
+                with pending_lock:
+                    batch, pending[:] = list(pending), []
+                if batch:
+                    send(batch)
+            if deadline is not None and time.monotonic() > deadline and run.process.poll() is None:
+                run.output += f"\nkilled after {self.task_timeout_seconds:.0f} s"
+                run.process.kill()
+        code = run.process.wait()
+        # A container killed by a signal exits with 128 + the signal, as Docker reports it (SIGKILL: 137).
+        run.exit_code = 128 - code if code < 0 else code
+        if send and pending:
+            send(pending)
         run.stopped_at = time.monotonic()
-        self._write_logs(run)
+        if run.stop_requested:
+            return  # StopTask already recorded the stop and its reason
         self._ecs.submit_task_state_change(
             cluster=run.cluster_arn,
             task=run.task_arn,
@@ -242,6 +340,13 @@ class EcsAgent:
             reason=STOPPED_REASON,
             containers=[{"containerName": container_name, "exitCode": run.exit_code, "status": "STOPPED"}],
         )
+
+    @staticmethod
+    def _read_output(run: TaskRun, pending: list[str], lock: threading.Lock) -> None:
+        for line in run.process.stdout:
+            run.output += line
+            with lock:
+                pending.append(line.rstrip("\n"))
 
 
 def _docker_engine_answers() -> bool:

@@ -2,15 +2,19 @@
 
 :func:`fire_now` starts a schedule's target with the input the schedule holds, as Scheduler would
 at a fire time; :func:`next_fire_times` computes when Scheduler would fire (AWS cron in the
-schedule's time zone, rate, at), and :func:`wait_and_fire` sleeps until the next one.
+schedule's time zone, rate, at), :func:`wait_and_fire` sleeps until the next one, and
+:class:`SchedulerClock` keeps firing every enabled schedule at its times (``make up`` runs it).
 https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
+import threading
 import time
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
@@ -161,3 +165,132 @@ def wait_and_fire(scheduler, sfn, *, name: str, group: str = "default", now=None
     )
     sleep(max(0.0, (first - now).total_seconds()))
     return fire_now(scheduler, sfn, name=name, group=group)
+
+
+@dataclass
+class Invocation:
+    schedule_arn: str
+    due: dt.datetime
+    fired_at: dt.datetime
+    execution_arn: str | None
+    error: str | None = None
+
+
+@dataclass
+class _Plan:
+    version: object
+    due: dt.datetime | None
+
+
+class SchedulerClock:
+    """Fires every ENABLED schedule of the emulator at its next time, as EventBridge Scheduler does.
+
+    Each schedule's next time comes from its expression in its time zone, after its ``StartDate``
+    (rate schedules count from there or from creation) and before its ``EndDate``; a flexible window
+    delays each invocation by a random offset within the window, as Scheduler does.
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-flexible-time-windows.html
+    """
+
+    def __init__(self, endpoint: str, regions: tuple[str, ...], *, poll_seconds: float = 1.0, log=print) -> None:
+        import boto3
+
+        self.endpoint, self.regions, self.poll_seconds, self.log = endpoint, regions, poll_seconds, log
+        self.invocations: list[Invocation] = []
+        self._plans: dict[str, _Plan] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._clients = {
+            region: boto3.client(
+                "scheduler",
+                endpoint_url=endpoint,
+                region_name=region,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+            for region in regions
+        }
+
+    def start(self) -> SchedulerClock:
+        self._thread = threading.Thread(target=self._loop, name="scheduler-clock", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick(dt.datetime.now(dt.UTC))
+            except Exception as error:  # an emulator hiccup must not stop the clock
+                self.log(f"scheduler-clock: {error}")
+            self._stop.wait(self.poll_seconds)
+
+    def tick(self, now: dt.datetime) -> list[Invocation]:
+        """Fire what is due at ``now``; returns the invocations made."""
+        made = []
+        for scheduler in self._clients.values():
+            for schedule in _enabled_schedules(scheduler):
+                invocation = self._consider(scheduler, schedule, now)
+                if invocation is not None:
+                    made.append(invocation)
+        return made
+
+    def next_due(self, schedule_arn: str) -> dt.datetime | None:
+        plan = self._plans.get(schedule_arn)
+        return plan.due if plan else None
+
+    def _consider(self, scheduler, schedule: dict, now: dt.datetime) -> Invocation | None:
+        arn, version = schedule["Arn"], schedule.get("LastModificationDate")
+        plan = self._plans.get(arn)
+        if plan is None or plan.version != version:
+            plan = self._plans[arn] = _Plan(version, planned_time(schedule, now))
+        if plan.due is None or now < plan.due:
+            return None
+        due = plan.due
+        try:
+            execution = fire_now(scheduler, name=schedule["Name"], group=schedule["GroupName"])
+            invocation = Invocation(arn, due, now, execution)
+            self.log(f"scheduler-clock: {schedule['GroupName']}/{schedule['Name']} due {due.isoformat()}: {execution}")
+        except (ScheduleInvocationFailed, ValueError) as failed:
+            invocation = Invocation(arn, due, now, None, str(failed))
+            self.log(f"scheduler-clock: {schedule['GroupName']}/{schedule['Name']} due {due.isoformat()}: {failed}")
+        self.invocations.append(invocation)
+        plan.due = planned_time(schedule, due)
+        return invocation
+
+
+def _enabled_schedules(scheduler) -> list[dict]:
+    schedules = []
+    for page in scheduler.get_paginator("list_schedules").paginate(State="ENABLED"):
+        for summary in page["Schedules"]:
+            schedules.append(scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"]))
+    return schedules
+
+
+def planned_time(schedule: dict, after: dt.datetime, *, jitter=random.uniform) -> dt.datetime | None:
+    """When Scheduler next invokes ``schedule`` after ``after``: None when it never will again."""
+    expression = schedule["ScheduleExpression"]
+    zone = schedule.get("ScheduleExpressionTimezone") or "UTC"
+    start, end = schedule.get("StartDate"), schedule.get("EndDate")
+    after = max(after, start) if start else after
+    rate = RATE.match(expression)
+    if rate:
+        # A rate counts from the start date, or from when the schedule was created.
+        anchor = start or schedule.get("CreationDate") or after
+        step = dt.timedelta(seconds=int(rate.group(1)) * UNIT_SECONDS[rate.group(2).rstrip("s")])
+        periods = max(0, int((after - anchor) / step)) + 1
+        nominal = anchor + step * periods
+    else:
+        times = next_fire_times(expression, zone, after, 1)
+        if not times:
+            return None
+        nominal = times[0]
+    if end and nominal > end:
+        return None
+    window = schedule.get("FlexibleTimeWindow") or {}
+    if window.get("Mode") == "FLEXIBLE":
+        nominal += dt.timedelta(seconds=jitter(0, 60 * window["MaximumWindowInMinutes"]))
+    return nominal.astimezone(dt.UTC)

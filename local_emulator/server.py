@@ -26,7 +26,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(port: int) -> None:
+def start_server(port: int):
+    """The patched moto server, answering on loopback in this process's threads."""
     # The interpreter's integrations call back into this server through MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -42,6 +43,11 @@ def serve(port: int) -> None:
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     print(f"{READY_LINE} on http://{HOST}:{port}", flush=True)
+    return server
+
+
+def serve(port: int) -> None:
+    server = start_server(port)
     try:
         while True:
             time.sleep(3600)
