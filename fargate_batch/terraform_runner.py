@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,8 @@ class Terraform:
     timeout_seconds: int = 900
     # Every command's output is appended here, for reading what apply did (and how long each resource took).
     log_file: Path | None = None
+    # Called with one line per resource as apply finishes it.
+    progress: Callable[[str], None] | None = None
 
     def __post_init__(self) -> None:
         if shutil.which("terraform") is None:
@@ -48,20 +51,80 @@ class Terraform:
             timeout=self.timeout_seconds,
             check=False,
         )
+        self._log(command, result)
+        if result.returncode not in ok_codes:
+            raise TerraformError(command, result)
+        return result
+
+    def _log(self, command: list[str], result: subprocess.CompletedProcess) -> None:
         if self.log_file is not None:
             with self.log_file.open("a", encoding="utf-8") as log:
                 log.write(
                     f"$ terraform {' '.join(command)}  (exit {result.returncode})\n{result.stdout}{result.stderr}\n"
                 )
-        if result.returncode not in ok_codes:
-            raise TerraformError(command, result)
-        return result
 
     def init(self) -> None:
         self.run("init", "-input=false", "-reconfigure")
 
-    def apply(self) -> None:
-        self.run("apply", "-input=false", "-auto-approve")
+    def initialized(self) -> bool:
+        """Whether ``init`` has run here for the backend the configuration names now (so it can be skipped)."""
+        try:
+            recorded = json.loads((self.stack_dir / ".terraform" / "terraform.tfstate").read_text())["backend"]
+            configured = json.loads((self.stack_dir / "cdk.tf.json").read_text())["terraform"]["backend"]
+        except (OSError, ValueError, KeyError):
+            return False
+        if not (self.stack_dir / ".terraform.lock.hcl").exists() or set(configured) != {recorded.get("type")}:
+            return False
+        wanted = configured[recorded["type"]]
+
+        def same(want, have) -> bool:
+            if isinstance(want, dict):
+                return isinstance(have, dict) and all(same(v, have.get(k)) for k, v in want.items())
+            return want == have
+
+        return same(wanted, recorded.get("config") or {})
+
+    def apply(self) -> dict[str, int]:
+        """Apply, reporting each resource as it finishes; returns the change summary (add/change/remove).
+
+        Uses terraform's machine-readable UI so a long apply is not a minute of silence:
+        https://developer.hashicorp.com/terraform/internals/machine-readable-ui
+        """
+        command = ["apply", "-input=false", "-auto-approve", "-json"]
+        summary: dict[str, int] = {}
+        lines: list[str] = []
+        process = subprocess.Popen(
+            ["terraform", *command],
+            cwd=self.stack_dir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for raw in process.stdout:
+            message = _ui_message(raw)
+            lines.append(message.get("@message", raw.rstrip("\n")))
+            kind, hook = message.get("type"), message.get("hook") or {}
+            if hook.get("action") == "read":
+                continue  # data sources: local policy documents and lookups, not worth a line each
+            if kind == "apply_complete" and self.progress:
+                self.progress(
+                    f"  {hook['resource']['addr']}: {hook['action']} done in {hook.get('elapsed_seconds', 0)}s"
+                )
+            elif kind == "apply_errored" and self.progress:
+                self.progress(f"  {hook['resource']['addr']}: {hook['action']} FAILED")
+            elif kind == "change_summary":
+                summary = {k: message["changes"].get(k, 0) for k in ("add", "change", "remove")}
+        try:
+            returncode = process.wait(timeout=self.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            returncode = process.wait()
+        result = subprocess.CompletedProcess(["terraform", *command], returncode, "\n".join(lines) + "\n", "")
+        self._log(command, result)
+        if returncode != 0:
+            raise TerraformError(command, result)
+        return summary
 
     def plan_has_changes(self, out: Path | None = None) -> bool:
         """``plan -detailed-exitcode``: False when the infrastructure matches the configuration."""
@@ -79,3 +142,12 @@ class Terraform:
 
     def destroy(self) -> None:
         self.run("destroy", "-input=false", "-auto-approve")
+
+
+def _ui_message(line: str) -> dict:
+    """One line of terraform's machine-readable UI; a line that is not JSON is kept as its own message."""
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return {"@message": line.rstrip("\n")}
+    return message if isinstance(message, dict) else {"@message": line.rstrip("\n")}

@@ -1,6 +1,7 @@
 """``make run``: the whole project on this machine, no AWS account.
 
-1. start the emulator (moto + local_emulator corrections) on a free loopback port;
+1. start the emulator (moto + local_emulator corrections) on a free loopback port, or reuse the local
+   AWS that ``make up`` keeps running (then only what changed is applied, and nothing is torn down);
 2. synthesize for the local target and deploy with the real terraform (S3 backend + lock file in
    the emulator), then ``plan`` again, which must show no changes;
 3. run every workflow: fire each schedule now, upload a sample file under each trigger prefix (and
@@ -17,8 +18,10 @@ import sys
 from pathlib import Path
 
 from fargate_batch.config import ConfigError, load_config
+from fargate_batch.local_aws import LocalAws
 from fargate_batch.local_run.deploy import REPO_ROOT, LocalDeployment
 from fargate_batch.local_run.report import Progress, RunReport, render_text
+from fargate_batch.local_run.tasks_in_emulator import TasksInEmulator
 from fargate_batch.local_run.workflows import WorkflowRunner
 from fargate_batch.terraform_runner import TerraformError
 from stacks.batch_stack import stack_name
@@ -32,8 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         help="the configuration to deploy (default: $FARGATE_BATCH_CONFIG, else config/dev.toml)",
     )
     parser.add_argument("--work-dir", default=".local")
-    parser.add_argument("--keep-emulator", action="store_true", help="leave the emulator running at the end")
+    parser.add_argument(
+        "--keep-emulator", action="store_true", help="leave the emulator running at the end (or use make up)"
+    )
     parser.add_argument("--docker", action="store_true", help="run tasks with `docker run` of the image")
+    parser.add_argument(
+        "--check-plan", action="store_true", help="on a warm run too, plan again after apply (must show no changes)"
+    )
     args = parser.parse_args(argv)
     if "," in args.config:
         print(
@@ -55,30 +63,65 @@ def main(argv: list[str] | None = None) -> int:
     work_dir = (REPO_ROOT / args.work_dir).resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
     progress = Progress()
-    with progress.phase("start emulator", report := RunReport(stack=stack_name(config), endpoint="")):
-        emulator = start_emulator(log_path=work_dir / "emulator.log")
-    report.endpoint = emulator.endpoint
+    report = RunReport(stack=stack_name(config), endpoint="")
+    running = LocalAws(work_dir).running()
+    if running is not None and running["region"] != config.region:
+        print(
+            f"the local AWS on {running['endpoint']} runs tasks and schedules in {running['region']}, but "
+            f"{args.config} deploys to {config.region}: `make down`, then `make run` (or `make up` again)",
+            file=sys.stderr,
+        )
+        return 2
+    emulator = None
+    if running is None:
+        with progress.phase("start emulator", report):
+            emulator = start_emulator(log_path=work_dir / "emulator.log")
+        endpoint = emulator.endpoint
+    else:
+        # make up is running: deploy only what changed into it, and let its agent and clock do the work.
+        endpoint = running["endpoint"]
+        progress.say(f"reusing the local AWS on {endpoint} (make up); `make down` to start from nothing")
+    report.endpoint = endpoint
     try:
-        deployment = LocalDeployment(emulator.endpoint, Path(args.config).resolve(), work_dir, stack_name(config))
+        deployment = LocalDeployment(endpoint, Path(args.config).resolve(), work_dir, stack_name(config))
         deployment.terraform_log.unlink(missing_ok=True)
         with progress.phase("synth", report):
             deployment.synth()
-        terraform = deployment.terraform()
+        terraform = deployment.terraform(progress=progress.say)
         with progress.phase("terraform init", report):
             deployment.create_state_bucket()
-            terraform.init()
+            if emulator is not None or not terraform.initialized():
+                terraform.init()
         with progress.phase("terraform apply", report):
-            terraform.apply()
-        with progress.phase("terraform plan (must be empty)", report):
-            report.plan_after_apply_has_changes = terraform.plan_has_changes()
+            report.apply_changes = terraform.apply()
+        if emulator is not None or args.check_plan:
+            with progress.phase("terraform plan (must be empty)", report):
+                report.plan_after_apply_has_changes = terraform.plan_has_changes()
+        else:
+            # A warm run's apply already refreshed every resource and showed what it changed; the second plan
+            # (a perpetual-diff check, ~20 s) is the cold run's job: make down && make run, or --check-plan.
+            progress.say("terraform plan after apply: skipped on a warm run (RUN_ARGS=--check-plan to run it)")
         outputs = terraform.outputs()
-        with EcsAgent(endpoint=emulator.endpoint, region=config.region, use_docker=args.docker) as agent:
+        before = authorization_summary(endpoint)
+        if emulator is not None:
+            with EcsAgent(endpoint=endpoint, region=config.region, use_docker=args.docker) as agent:
+                runner = WorkflowRunner(
+                    config=config, endpoint=endpoint, outputs=outputs, agent=agent, progress=progress
+                )
+                with progress.phase("run workflows", report):
+                    report.executions = runner.run_all()
+        else:
             runner = WorkflowRunner(
-                config=config, endpoint=emulator.endpoint, outputs=outputs, agent=agent, progress=progress
+                config=config,
+                endpoint=endpoint,
+                outputs=outputs,
+                agent=TasksInEmulator(endpoint, config.region),
+                progress=progress,
+                services_run_by_the_agent=True,
             )
             with progress.phase("run workflows", report):
                 report.executions = runner.run_all()
-        report.authorization = authorization_summary(emulator.endpoint)
+        report.authorization = authorization_since(before, authorization_summary(endpoint))
         report.write_json(work_dir / "report.json")
         print()
         print(render_text(report))
@@ -97,11 +140,26 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     finally:
-        if args.keep_emulator:
+        if emulator is not None and args.keep_emulator:
             print(f"emulator left running at {emulator.endpoint} (pid {emulator.process.pid})")
             (work_dir / "endpoint").write_text(json.dumps({"endpoint": emulator.endpoint}))
-        else:
+        elif emulator is not None:
             emulator.stop()
+
+
+def authorization_since(before: dict, after: dict) -> dict:
+    """The decisions of this run only: the local AWS of make up keeps every decision since it started."""
+    by_action = {}
+    for action, counts in after.get("by_action", {}).items():
+        earlier = before.get("by_action", {}).get(action, {"allowed": 0, "denied": 0})
+        delta = {kind: counts[kind] - earlier.get(kind, 0) for kind in ("allowed", "denied")}
+        if any(delta.values()):
+            by_action[action] = delta
+    return {
+        "decisions": after["decisions"] - before["decisions"],
+        "denied": after["denied"][len(before["denied"]) :],
+        "by_action": by_action,
+    }
 
 
 if __name__ == "__main__":

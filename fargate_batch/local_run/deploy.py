@@ -61,8 +61,10 @@ class LocalDeployment:
             s3.create_bucket(Bucket=LOCAL_STATE_BUCKET)
             s3.put_bucket_versioning(Bucket=LOCAL_STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
 
-    def terraform(self) -> Terraform:
-        return Terraform(stack_dir=self.stack_dir, work_dir=self.work_dir, log_file=self.terraform_log)
+    def terraform(self, progress=None) -> Terraform:
+        return Terraform(
+            stack_dir=self.stack_dir, work_dir=self.work_dir, log_file=self.terraform_log, progress=progress
+        )
 
     @property
     def terraform_log(self) -> Path:

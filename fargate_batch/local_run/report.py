@@ -44,6 +44,8 @@ class RunReport:
     phases: dict[str, float] = field(default_factory=dict)
     executions: list[ExecutionReport] = field(default_factory=list)
     plan_after_apply_has_changes: bool | None = None
+    # terraform apply's change summary: {"add": N, "change": N, "remove": N}.
+    apply_changes: dict = field(default_factory=dict)
     # {"decisions": N, "denied": [{"principal", "action", "resource", "reason", "message"}]} from the emulator.
     authorization: dict = field(default_factory=lambda: {"decisions": 0, "denied": []})
 
@@ -100,6 +102,12 @@ def render_text(report: RunReport) -> str:
         for output in execution.outputs:
             lines.append(f"  output: {output}")
         lines.append("")
+    if report.apply_changes:
+        changes = report.apply_changes
+        lines.append(
+            f"terraform apply: {changes.get('add', 0)} added, {changes.get('change', 0)} changed, "
+            f"{changes.get('remove', 0)} destroyed"
+        )
     if report.plan_after_apply_has_changes is not None:
         lines.append(
             "terraform plan after apply: "

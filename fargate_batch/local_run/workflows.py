@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from fargate_batch.config.schema import ProjectConfig
@@ -28,6 +30,8 @@ class WorkflowRunner:
     agent: object
     progress: Progress
     execution_timeout_seconds: float = 120
+    # With make up, the agent keeps each service at its desired count: the activity's own workers take the job.
+    services_run_by_the_agent: bool = False
     clients: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -36,6 +40,8 @@ class WorkflowRunner:
             self.clients[service] = session.client(service, endpoint_url=self.endpoint)
         self.sfn = self.clients["stepfunctions"]
         self._alert_queue_url = self._subscribe_alert_queue()
+        self._alerts_lock = threading.Lock()
+        self._received_alerts: list[str] = []
 
     def _subscribe_alert_queue(self) -> str:
         sqs, sns = self.clients["sqs"], self.clients["sns"]
@@ -49,26 +55,34 @@ class WorkflowRunner:
         )
         return url
 
-    def alerts(self) -> list[str]:
-        messages = (
-            self.clients["sqs"]
-            .receive_message(QueueUrl=self._alert_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-            .get("Messages", [])
-        )
-        for message in messages:
-            self.clients["sqs"].delete_message(QueueUrl=self._alert_queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return [m["Body"] for m in messages]
+    def alerts(self, execution_arn: str) -> list[str]:
+        """The alerts received that name this execution (each alert ends with ``Execution: <arn>``)."""
+        with self._alerts_lock:
+            while True:
+                messages = (
+                    self.clients["sqs"]
+                    .receive_message(QueueUrl=self._alert_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+                    .get("Messages", [])
+                )
+                if not messages:
+                    break
+                for message in messages:
+                    self._received_alerts.append(message["Body"])
+                    self.clients["sqs"].delete_message(
+                        QueueUrl=self._alert_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+            mine = [alert for alert in self._received_alerts if execution_arn in alert]
+            self._received_alerts = [alert for alert in self._received_alerts if execution_arn not in alert]
+        return mine
 
     def run_all(self) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for pipeline in self.config.pipelines:
-            if pipeline.schedule is not None:
-                outcomes.append(self.run_schedule(pipeline.name))
-        for trigger in self.config.triggers:
-            outcomes.extend(self.run_trigger(trigger.name, trigger.prefix, trigger.suffix))
-        for activity in self.config.activities:
-            outcomes.append(self.run_activity(activity.name))
-        return outcomes
+        """Every workflow at once (they are independent, as in AWS); the outcomes in configuration order."""
+        runs = [lambda name=p.name: [self.run_schedule(name)] for p in self.config.pipelines if p.schedule]
+        runs += [lambda t=t: self.run_trigger(t.name, t.prefix, t.suffix) for t in self.config.triggers]
+        runs += [lambda name=a.name: [self.run_activity(name)] for a in self.config.activities]
+        with ThreadPoolExecutor(max_workers=max(1, len(runs))) as pool:
+            results = [pool.submit(run) for run in runs]
+            return [outcome for result in results for outcome in result.result()]
 
     # -- one workflow each -------------------------------------------------------------------
 
@@ -129,11 +143,14 @@ class WorkflowRunner:
         job = {"command": ["echo", "job", "for", activity_name]}
         arn = self.sfn.start_execution(stateMachineArn=machine, input=json.dumps(job))["executionArn"]
         family = resource_name(self.config.name_prefix, "worker", activity_name)
-        self.progress.say(f"activity {activity_name}: job sent; running one task of the worker service ({family})")
-        # One task of the service's own task definition, so the worker polls with the worker task role.
         (service,) = self.clients["ecs"].describe_services(cluster=self.outputs["cluster-name"], services=[family])[
             "services"
         ]
+        if self.services_run_by_the_agent and service["desiredCount"] > 0:
+            self.progress.say(f"activity {activity_name}: job sent; the worker service's tasks poll for it")
+            return self.collect(arn, workflow=f"activity {activity_name}", trigger="job sent by make run")
+        self.progress.say(f"activity {activity_name}: job sent; running one task of the worker service ({family})")
+        # One task of the service's own task definition, so the worker polls with the worker task role.
         task_arn = self.clients["ecs"].run_task(
             cluster=self.outputs["cluster-name"],
             taskDefinition=family,
@@ -179,7 +196,7 @@ class WorkflowRunner:
         for step in task_steps(self.sfn, execution_arn):
             outcome.steps.append(self._step_report(step))
         time.sleep(0.2)  # SNS → SQS delivery is asynchronous in the emulator too
-        outcome.alerts = self.alerts()
+        outcome.alerts = self.alerts(execution_arn)
         self.progress.say(
             f"{workflow}: {outcome.status}"
             + "".join(f"; {s.name} exit {s.exit_code}" for s in outcome.steps if s.exit_code is not None)
