@@ -77,9 +77,8 @@ hcl: install  ## Export every stack as plain HCL to cdktf.out/hcl/ (the way out 
 bench: install  ## Synthesis speed and memory: stock provider import vs. this project's
 	$(PY) benchmarks/synth_bench.py
 
-bench-local: install  ## make run, then the time of each phase and the gap between one step's task and the next
-	$(PY) -m fargate_batch.local_run $(RUN_ARGS)
-	$(PY) benchmarks/local_run_bench.py .local/report.json
+bench-local: install  ## A cold make run and a warm one after a one-line edit, side by side; the step-to-step gap
+	$(PY) benchmarks/local_run_bench.py
 
 clean:  ## Remove generated files (keeps installed dependencies)
 	rm -rf cdktf.out .local plan-report.md .pytest_cache
