@@ -17,13 +17,13 @@ DEFAULT_CONFIG = "config/dev.toml"
 def build_app(config_paths: list[str], outdir: str | None = None):
     """Load and validate every configuration first, then build the stacks (nothing half-built)."""
     fast_provider_import.install()
-    from fargate_batch.config import load_config
+    from fargate_batch.config import load_configs
     from fargate_batch.targets import target_from_environment
     from modules._private.tf import App
     from stacks.batch_stack import BatchStack, stack_name
 
     target = target_from_environment()
-    configs = [load_config(path) for path in config_paths]
+    configs = load_configs(config_paths)
     app = App(outdir=outdir) if outdir else App()
     for config in configs:
         BatchStack(app, stack_name(config), config=config, target=target)
@@ -31,10 +31,10 @@ def build_app(config_paths: list[str], outdir: str | None = None):
 
 
 def main() -> int:
-    from fargate_batch.config import ConfigError
+    from fargate_batch.config import ConfigError, config_paths
     from fargate_batch.targets import TargetError
 
-    paths = os.environ.get("FARGATE_BATCH_CONFIG", DEFAULT_CONFIG).split(",")
+    paths = config_paths(os.environ.get("FARGATE_BATCH_CONFIG", DEFAULT_CONFIG))
     try:
         app = build_app(paths)
     except (ConfigError, TargetError) as error:

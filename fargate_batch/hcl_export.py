@@ -250,13 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The export is for running Terraform without CDKTF, so it defaults to the real-account target.
     os.environ.setdefault("FARGATE_BATCH_TARGET", "aws")
-    from fargate_batch.config import ConfigError, load_config
+    from fargate_batch.config import ConfigError, config_paths, load_configs
     from fargate_batch.plan_report.runner import synthesize
     from fargate_batch.targets import TargetError, target_from_environment
 
     try:
         target = target_from_environment()
-        configs = [load_config(path) for path in args.config.split(",")]
+        configs = load_configs(config_paths(args.config))
     except (ConfigError, TargetError) as error:
         print(f"hcl: configuration problems:\n{error}", file=sys.stderr)
         return 2

@@ -134,8 +134,28 @@ def apply_skips(report: dict, skips: list[RecordedSkip], framework: Framework) -
     )
 
 
+def nothing_scanned(report: dict) -> str | None:
+    """Why a report from ``run_checkov`` checked nothing, or None when it checked something.
+
+    checkov exits 0 with 0 passed and 0 failed when it cannot find or parse the file: a scan that
+    read nothing must not pass.
+    """
+    results, summary = report.get("results", {}), report.get("summary", {})
+    if results.get("parsing_errors") or summary.get("parsing_errors"):
+        return "checkov could not parse it (a parsing error; nothing in it was checked)"
+    checked = sum(len(results.get(kind, [])) for kind in ("passed_checks", "failed_checks", "skipped_checks"))
+    if not checked and not any(summary.get(kind) for kind in ("passed", "failed", "skipped")):
+        return "checkov ran no check on it (0 passed, 0 failed, 0 skipped)"
+    return None
+
+
 def run_checkov(file: Path, framework: Framework, *, extra_args: Iterable[str] = ()) -> dict:
-    """checkov's parsed ``-o json`` report for one file (checkov exits 1 on failures; that is not an error here)."""
+    """checkov's parsed ``-o json`` report for one file (checkov exits 1 on failures; that is not an error here).
+
+    Raises ScanError when checkov checked nothing (see :func:`nothing_scanned`).
+    """
+    # checkov runs in the file's directory, where a path relative to ours would name nothing.
+    file = Path(file).resolve()
     command = [checkov_binary(), "-f", str(file), "--framework", framework, "-o", "json", *extra_args]
     result = subprocess.run(
         command,
@@ -154,7 +174,15 @@ def run_checkov(file: Path, framework: Framework, *, extra_args: Iterable[str] =
     # One framework gives one report; an empty scan gives a bare summary.
     if isinstance(report, list):
         (report,) = [r for r in report if r.get("check_type") == framework] or [{}]
-    return report if "results" in report else {"results": {}, "summary": report}
+    report = report if "results" in report else {"results": {}, "summary": report}
+    reason = nothing_scanned(report)
+    if reason:
+        log = result.stderr.strip()[-2000:]
+        raise ScanError(
+            f"{file} ({framework}): {reason}; give a synthesized cdk.tf.json (or, with --plan, the output of "
+            "`terraform show -json`)" + (f". checkov said:\n{log}" if log else "")
+        )
+    return report
 
 
 def scan(file: Path, framework: Framework, skips: list[RecordedSkip]) -> ScanResult:
@@ -191,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.stack_json.is_file():
         print(f"security_scan: {args.stack_json} does not exist; run `make synth` first", file=sys.stderr)
+        return 2
+    if args.plan is not None and not args.plan.is_file():
+        print(
+            f"security_scan: --plan {args.plan} does not exist; write it with `terraform show -json`", file=sys.stderr
+        )
         return 2
     if args.write_baseline:
         skips = recorded_skips(json.loads(args.stack_json.read_text()))

@@ -1,6 +1,6 @@
-"""Typed, validated configuration: ``load_config("config/dev.toml")``."""
+"""Typed, validated configuration: ``load_config("config/dev.toml")``, or ``load_configs(paths)`` for one app."""
 
-from fargate_batch.config.loader import ConfigError, load_config
+from fargate_batch.config.loader import ConfigError, config_paths, load_config, load_configs
 from fargate_batch.config.schema import (
     ActivityConfig,
     AlertsConfig,
@@ -17,6 +17,7 @@ from fargate_batch.config.schema import (
 )
 
 __all__ = [
+    "config_paths",
     "ActivityConfig",
     "AlertsConfig",
     "BackendConfig",
@@ -31,4 +32,5 @@ __all__ = [
     "StepConfig",
     "TriggerConfig",
     "load_config",
+    "load_configs",
 ]

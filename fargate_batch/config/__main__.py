@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from fargate_batch.config.loader import ConfigError, load_config
+from fargate_batch.config.loader import ConfigError, claim_stack, load_config
 
 
 def main(paths: list[str]) -> int:
@@ -12,8 +13,11 @@ def main(paths: list[str]) -> int:
         print("usage: python -m fargate_batch.config config/<env>.toml ...", file=sys.stderr)
         return 2
     failed = False
+    # The files are checked as one app would load them: two files for one stack are refused.
+    claimed: dict[str, Path] = {}
     for path in paths:
         try:
+            claim_stack(path, claimed)
             config = load_config(path)
         except ConfigError as error:
             failed = True

@@ -7,12 +7,17 @@ A problem is one line: ``field.path: what is wrong; what is allowed / the fix``.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import errno
+import math
+import os
 import re
+import stat
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -100,6 +105,10 @@ def _convert(value, annotation, path: str, problems: _Problems):
         return value
     if annotation is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if annotation is float and isinstance(value, float) and not math.isfinite(value):
+        # TOML has nan and inf; every range check passes nan, and AWS takes neither.
+        problems.add(path, f"{value!r} is not a finite number; a finite number is required here, e.g. 2.0")
+        return _MISSING
     if (annotation in (int, float) and isinstance(value, bool)) or not isinstance(value, annotation):
         problems.add(path, f"{value!r} is not {_type_name(annotation)}")
         return _MISSING
@@ -428,23 +437,114 @@ def _check_backend(backend: BackendConfig, problems: _Problems) -> None:
             add("backend", "the cloud backend needs exactly one of workspace (one per environment) or workspace_tags")
 
 
+# What a configuration path names when it is not a regular file, and why it is refused.
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "is a directory; give a configuration file such as config/dev.toml"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file; give a configuration file such as config/dev.toml"),
+    (stat.S_ISSOCK, "is a socket, not a regular file; give a configuration file such as config/dev.toml"),
+    (stat.S_ISCHR, "is a character device, not a regular file; give a configuration file such as config/dev.toml"),
+    (stat.S_ISBLK, "is a block device, not a regular file; give a configuration file such as config/dev.toml"),
+)
+# Files saved as UTF-16 or UTF-32 start with one of these; UTF-8's own mark is read and dropped.
+_OTHER_BOMS = {
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
+
+
+def _not_a_regular_file(mode: int) -> str:
+    for is_kind, message in _NOT_A_FILE:
+        if is_kind(mode):
+            return message
+    return "is not a regular file; give a configuration file such as config/dev.toml"
+
+
+def _cannot_open(path: Path, error: OSError) -> str:
+    if error.errno == errno.ENOENT:
+        if path.is_symlink():
+            return (
+                f"is a symbolic link to {os.readlink(path)!r}, which does not exist; point it at a configuration file"
+            )
+        return "no such configuration file; create it (see config/dev.toml)"
+    if error.errno == errno.ELOOP:
+        return "is a symbolic link loop (its links lead back to themselves, never to a file); point it at a file"
+    if error.errno == errno.ENOTDIR:
+        return "part of the path is a file, not a directory; check the path"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return f"cannot be read ({error.strerror}); check its permissions"
+    return f"cannot be read ({error.strerror})"
+
+
 def _read_text(path: Path) -> str:
+    """The file's text; anything but a readable regular UTF-8 file is one line, never a hang or a traceback."""
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: no such configuration file; create it (see config/dev.toml)"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{path}: is a directory; give a configuration file such as config/dev.toml"]) from None
+        # stat, not open: opening a named pipe waits for a writer, for ever.
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise ConfigError([f"{path}: {_not_a_regular_file(mode)}"])
+        # Non-blocking, and checked again on the open file: a path swapped for a pipe after the stat
+        # must not hang either. O_NONBLOCK changes nothing for a regular file.
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as file:
+            mode = os.fstat(file.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise ConfigError([f"{path}: {_not_a_regular_file(mode)}"])
+            data = file.read()
+    except OSError as error:
+        raise ConfigError([f"{path}: {_cannot_open(path, error)}"]) from None
+    # Windows editors save a UTF-8 byte-order mark; TOML would call it an invalid statement at line 1.
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
+    for mark, encoding in _OTHER_BOMS.items():
+        if data.startswith(mark):
+            raise ConfigError(
+                [f"{path}: is {encoding} text (it starts with a {encoding} byte-order mark); save it as UTF-8"]
+            )
+    try:
+        return data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(
-            [f"{path}: is not UTF-8 text (at byte offset {error.start}); save the file as UTF-8"]
+            [f"{path}: is not UTF-8 text (at byte offset {len(bom) + error.start}); save the file as UTF-8"]
         ) from None
-    except OSError as error:
-        raise ConfigError([f"{path}: cannot be read ({error.strerror}); check its permissions"]) from None
+
+
+def claim_stack(path: str | Path, claimed: dict[str, Path]) -> None:
+    """Refuse ``path`` when an earlier file of the same run names the same stack; else record it in ``claimed``.
+
+    The file name is the environment and the stack (see load_config); two stacks of one name stop the
+    app in jsii with a traceback about construct ids.
+    """
+    path = Path(path)
+    environment = path.stem
+    if not environment:
+        return
+    earlier = claimed.setdefault(environment, path)
+    if earlier is path:
+        return
+    try:
+        same_file = os.path.samefile(earlier, path)
+    except OSError:
+        same_file = False
+    if same_file:
+        raise ConfigError([f"{path}: is {earlier} given a second time; give each configuration file once"])
+    raise ConfigError(
+        [
+            f"{path}: names the stack 'fargate-batch-{environment}', as {earlier} does (a file's name is its "
+            "environment); give one file per environment, or rename one of them"
+        ]
+    )
 
 
 def load_config(path: str | Path) -> ProjectConfig:
     """Parse and validate one configuration file; raises ConfigError listing every problem."""
+    if not str(path).strip():
+        # Path("") is the current directory, which would be reported as "is a directory".
+        raise ConfigError(
+            [
+                "the configuration path is empty (an empty entry in a comma-separated list?); "
+                "give a file such as config/dev.toml"
+            ]
+        )
     path = Path(path)
     try:
         table = tomllib.loads(_read_text(path))
@@ -464,3 +564,25 @@ def load_config(path: str | Path) -> ProjectConfig:
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
     return config
+
+
+def config_paths(value: str) -> list[str]:
+    """The files a ``FARGATE_BATCH_CONFIG``-style list names: comma-separated, spaces and empty entries ignored
+    (``config/dev.toml,`` is one file, not a file and a directory)."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def load_configs(paths: Iterable[str | Path]) -> list[ProjectConfig]:
+    """Load the files of one app: every problem of every file at once, and no two files for one stack."""
+    problems: list[str] = []
+    configs: list[ProjectConfig] = []
+    claimed: dict[str, Path] = {}
+    for path in paths:
+        try:
+            claim_stack(path, claimed)
+            configs.append(load_config(path))
+        except ConfigError as error:
+            problems += error.problems
+    if problems:
+        raise ConfigError(problems)
+    return configs

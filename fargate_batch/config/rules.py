@@ -6,6 +6,7 @@ to fix it; the loader prefixes the field path.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import ipaddress
 import re
@@ -142,6 +143,11 @@ CRON_RANGES = {
     "day-of-week": "1-7 or SUN-SAT",
     "year": "1970-2199",
 }
+# AWS cron's year field; day-of-week counts from Sunday.
+# https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based
+CRON_YEARS = range(1970, 2200)
+CRON_WEEKDAYS = {1: "Sunday", 2: "Monday", 3: "Tuesday", 4: "Wednesday", 5: "Thursday", 6: "Friday", 7: "Saturday"}
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 SCHEDULE_FORMS = (
     "cron(minutes hours day-of-month month day-of-week year), rate(N minutes|hours|days) or at(yyyy-mm-ddThh:mm:ss)"
 )
@@ -193,7 +199,7 @@ def check_cron(expression: str) -> list[str]:
             "(AWS cron: minutes hours day-of-month month day-of-week year)"
         ]
     try:
-        AwsCroniter(body)
+        cron = AwsCroniter(body)
     except Exception as error:  # aws-croniter raises one exception class per field
         name = type(error).__name__.removeprefix("AwsCroniterExpression").removesuffix("Error")
         field_index = {
@@ -211,7 +217,48 @@ def check_cron(expression: str) -> list[str]:
             f"{expression!r} has {field_name} {fields[field_index]!r}; {field_name} are {CRON_RANGES[field_name]} "
             "(AWS cron: minutes hours day-of-month month day-of-week year)"
         ]
+    return check_cron_fires(expression, fields, cron)
+
+
+def check_cron_fires(expression: str, fields: list[str], cron) -> list[str]:
+    """A day that none of the chosen months (in the chosen years) has: Scheduler takes it and never runs it.
+
+    ``cron`` is the parsed ``AwsCroniter``. Only plain day-of-month values and day-of-week ``n#k`` are
+    judged; every month has a last day (``L``), a weekday near a day (``W``) and four of each weekday,
+    so the other forms always fire. Refusing a schedule that does fire would be worse than missing one.
+    """
+    years = [year for year in cron.years if CRON_YEARS.start <= year < CRON_YEARS.stop]
+    months_of_years = [(year, month) for year in years for month in cron.months]
+    if not months_of_years:  # the field checks above keep both non-empty; never guess
+        return []
+    in_years = f" in year{'s' if len(years) > 1 else ''} {fields[5]!r}" if fields[5] != "*" else ""
+    months = f"month{'s' if len(cron.months) > 1 else ''} {fields[3]!r}"
+    days, weekdays = cron.days_of_month, cron.days_of_week
+    if days and all(isinstance(day, int) for day in days):
+        longest = max(calendar.monthrange(year, month)[1] for year, month in months_of_years)
+        if min(days) > longest:
+            return [
+                f"{expression!r} can never fire: day-of-month {fields[2]!r} is past the end of {months}{in_years} "
+                f"(at most {longest} days); use a day that exists, or L for the last day of the month "
+                "(AWS cron: minutes hours day-of-month month day-of-week year)"
+            ]
+    elif weekdays and weekdays[0] == "#":
+        _, weekday, week = weekdays
+        if not any(_has_nth_weekday(year, month, weekday, week) for year, month in months_of_years):
+            name = CRON_WEEKDAYS[weekday]
+            return [
+                f"{expression!r} can never fire: day-of-week {fields[4]!r} (the {_ORDINALS[week]} {name}) never "
+                f"occurs in {months}{in_years}; use {weekday}L for the last {name} of the month "
+                "(AWS cron: minutes hours day-of-month month day-of-week year)"
+            ]
     return []
+
+
+def _has_nth_weekday(year: int, month: int, weekday: int, week: int) -> bool:
+    """Whether ``month`` of ``year`` has a ``week``-th ``weekday`` (AWS numbering, 1 = Sunday)."""
+    first_weekday, days = calendar.monthrange(year, month)  # Python numbering, 0 = Monday
+    first = 1 + (weekday - (first_weekday + 1) % 7 - 1) % 7
+    return first + 7 * (week - 1) <= days
 
 
 def check_schedule_expression(expression: str) -> list[str]:
@@ -231,16 +278,68 @@ def check_schedule_expression(expression: str) -> list[str]:
     if expression.startswith("at("):
         if not AT_PATTERN.match(expression):
             return [f"{expression!r} is not a valid one-time schedule; use at(yyyy-mm-ddThh:mm:ss)"]
-        return []
+        return check_at_exists(expression)
     return [f"{expression!r} is not a schedule expression; use {SCHEDULE_FORMS}"]
+
+
+def check_at_exists(expression: str) -> list[str]:
+    """The date and time of an ``at(yyyy-mm-ddThh:mm:ss)`` that AT_PATTERN matched exist on the calendar."""
+    date, time = expression[len("at(") : -1].split("T")
+    year, month, day = (int(part) for part in date.split("-"))
+    hour, minute, second = (int(part) for part in time.split(":"))
+    if year < 1:
+        problem = "there is no year 0000"
+    elif not 1 <= month <= 12:
+        problem = f"there is no month {month:02d}; months are 01-12"
+    elif not 1 <= day <= calendar.monthrange(year, month)[1]:
+        length = calendar.monthrange(year, month)[1]
+        problem = f"{calendar.month_name[month]} {year} has {length} days, so there is no day {day:02d}"
+    elif hour > 23:
+        problem = f"there is no hour {hour:02d}; hours are 00-23"
+    elif minute > 59:
+        problem = f"there is no minute {minute:02d}; minutes are 00-59"
+    elif second > 59:
+        problem = f"there is no second {second:02d}; seconds are 00-59"
+    else:
+        return []
+    return [f"{expression!r} does not exist: {problem}"]
+
+
+# Names Python's zoneinfo may know that are not time zones EventBridge Scheduler takes: "localtime" is a
+# host's link to its own setting, "Factory" and "posixrules" are tz database placeholders, posix/ and
+# right/ are copies of the whole tree (right/ counting leap seconds), SystemV/ zones left tzdata in 2020.
+# Which of them zoneinfo lists depends on the host, so they are refused by name, not by absence.
+# https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#time-zones
+TIME_ZONE_ARTIFACTS = {
+    "localtime": "is the host's link to its own time zone setting, not a time zone name",
+    "posixrules": "is a file of the tz database, not a time zone",
+    "Factory": "is the tz database's placeholder for an unset time zone, not a time zone",
+}
+TIME_ZONE_ARTIFACT_DIRECTORIES = ("posix/", "right/", "SystemV/")
+TIME_ZONE_HINT = "use an IANA name such as 'Asia/Tokyo' or 'UTC'"
+
+
+def is_time_zone_artifact(name: str) -> bool:
+    return name in TIME_ZONE_ARTIFACTS or name.startswith(TIME_ZONE_ARTIFACT_DIRECTORIES)
 
 
 @cache
 def time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(name for name in zoneinfo.available_timezones() if not is_time_zone_artifact(name))
 
 
 def check_time_zone(value: str) -> list[str]:
+    if not value:
+        return [f"is empty; {TIME_ZONE_HINT}"]
+    if any(part in ("", ".", "..") for part in value.split("/")):
+        return [f"{value!r} is a file path, not a time zone name; {TIME_ZONE_HINT}"]
+    if value in TIME_ZONE_ARTIFACTS:
+        return [f"{value!r} {TIME_ZONE_ARTIFACTS[value]}; {TIME_ZONE_HINT}"]
+    if value.startswith(TIME_ZONE_ARTIFACT_DIRECTORIES):
+        inner = value.split("/", 1)[1]
+        fix = f"use {inner!r}" if inner in time_zones() else TIME_ZONE_HINT
+        where = value.split("/")[0] + "/"
+        return [f"{value!r} is under the tz database's {where} directory, not an IANA time zone name; {fix}"]
     if value in time_zones():
         return []
     return [f"{value!r} is not a known IANA time zone (e.g. 'Asia/Tokyo', 'UTC'){suggest(value, time_zones())}"]

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from fargate_batch.config import ConfigError, load_config
+from fargate_batch.config import ConfigError, config_paths, load_config
 from fargate_batch.local_aws import LocalAws
 from fargate_batch.local_run.deploy import REPO_ROOT, LocalDeployment
 from fargate_batch.local_run.report import Progress, RunReport, render_text
@@ -43,7 +43,17 @@ def main(argv: list[str] | None = None) -> int:
         "--check-plan", action="store_true", help="on a warm run too, plan again after apply (must show no changes)"
     )
     args = parser.parse_args(argv)
-    if "," in args.config:
+    paths = config_paths(args.config)
+    if not paths:
+        print(
+            f"configuration problems:\n{args.config!r} names no file; make run deploys one, e.g. "
+            "FARGATE_BATCH_CONFIG=config/dev.toml",
+            file=sys.stderr,
+        )
+        return 2
+    if len(paths) == 1:
+        args.config = paths[0]
+    else:
         print(
             f"configuration problems:\n{args.config!r} names several files; make run deploys one: "
             "choose it with FARGATE_BATCH_CONFIG=config/<env>.toml or RUN_ARGS=--config=config/<env>.toml",

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fargate_batch.config import ConfigError, ProjectConfig, load_config
+from fargate_batch.config import ConfigError, ProjectConfig, config_paths, load_configs
 from fargate_batch.plan_report.render import StackInput, render_report
 from fargate_batch.security_scan import ScanError, scan_stack
 from fargate_batch.targets import (
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         target = target_from_environment()
-        configs = [load_config(path) for path in args.config.split(",")]
+        configs = load_configs(config_paths(args.config))
     except (ConfigError, TargetError) as error:
         print(f"plan-report: configuration problems:\n{error}", file=sys.stderr)
         return 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 import subprocess
 import sys
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fargate_batch.config import ConfigError, load_config
+from fargate_batch.config import ConfigError, load_config, load_configs
 from tests.conftest import DEV_CONFIG, REPO_ROOT
 
 DEV_TEXT = DEV_CONFIG.read_text()
@@ -400,3 +402,249 @@ def test_synth_with_bad_configuration_exits_2_without_a_traceback_or_output(tmp_
     assert result.returncode == 2
     assert "container.memory_mib: 100 MiB is not offered by Fargate" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+inf"])
+@pytest.mark.parametrize(
+    "old, new, path",
+    [
+        ("backoff_rate = 2.0", "backoff_rate = {value}", "pipelines[0].retry.backoff_rate"),
+        (
+            'command = ["process", "{key}"]',
+            'command = ["process", "{key}"]\n[triggers.retry]\nbackoff_rate = {value}',
+            "triggers[0].retry.backoff_rate",
+        ),
+    ],
+    ids=["pipeline", "trigger"],
+)
+def test_rejects_numbers_that_are_not_finite_wherever_a_float_is_accepted(tmp_path, value, old, new, path):
+    problem = only_problem(tmp_path, edit(old, new.replace("{value}", value)))
+    shown = value.lstrip("+")
+    assert problem.endswith(f"{path}: {shown} is not a finite number; a finite number is required here, e.g. 2.0")
+
+
+def test_a_finite_float_is_still_accepted_where_nan_is_refused(tmp_path):
+    config = load_text(tmp_path, edit("backoff_rate = 2.0", "backoff_rate = 1.5"))
+    assert config.pipelines[0].retry.backoff_rate == 1.5
+
+
+def run_cli(*paths, timeout=30) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fargate_batch.config", *map(str, paths)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_a_named_pipe_is_refused_at_once_instead_of_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "dev.toml"
+    os.mkfifo(fifo)
+    # In a child process: a loader that opens the pipe would block for ever; the timeout fails the test.
+    result = run_cli(fifo, timeout=30)
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == f"{fifo}: is a named pipe (FIFO), not a regular file; give a configuration file such as config/dev.toml\n"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# A path that is a regular file when checked and a named pipe when opened; in a child process,
+# because os.stat is replaced there.
+SWAPPED_FOR_A_PIPE = """
+import os, sys
+from fargate_batch.config import ConfigError, load_config
+
+fifo, regular = sys.argv[1], os.stat(sys.argv[2])
+real_stat = os.stat
+os.stat = lambda path, *args, **kwargs: regular if str(path) == fifo else real_stat(path, *args, **kwargs)
+try:
+    load_config(fifo)
+except ConfigError as error:
+    print(error)
+"""
+
+
+def test_a_path_swapped_for_a_named_pipe_after_the_check_is_refused_too(tmp_path):
+    fifo = tmp_path / "dev.toml"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-c", SWAPPED_FOR_A_PIPE, str(fifo), str(DEV_CONFIG)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert (
+        result.stdout
+        == f"{fifo}: is a named pipe (FIFO), not a regular file; give a configuration file such as config/dev.toml\n"
+    )
+    assert result.stderr == ""
+
+
+def test_a_utf8_byte_order_mark_is_read_and_dropped(tmp_path, dev_config):
+    path = tmp_path / "dev.toml"
+    path.write_bytes(codecs.BOM_UTF8 + DEV_TEXT.encode("utf-8"))
+    assert load_config(path) == dev_config
+
+
+def test_a_utf8_byte_order_mark_does_not_hide_an_encoding_error_or_shift_its_offset(tmp_path):
+    path = tmp_path / "dev.toml"
+    path.write_bytes(codecs.BOM_UTF8 + b'name_prefix = "caf\xe9"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [f"{path}: is not UTF-8 text (at byte offset 21); save the file as UTF-8"]
+
+
+def test_a_utf16_file_is_refused_asking_for_utf8(tmp_path):
+    path = tmp_path / "dev.toml"
+    path.write_bytes(DEV_TEXT.encode("utf-16"))  # Python writes the byte-order mark first
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [
+        f"{path}: is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+    ]
+
+
+def test_a_symlink_loop_is_reported_as_a_loop_not_as_a_permission_problem(tmp_path):
+    first, second = tmp_path / "dev.toml", tmp_path / "other.toml"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    with pytest.raises(ConfigError) as caught:
+        load_config(first)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{first}: is a symbolic link loop")
+    assert "permission" not in problem
+
+
+def test_a_dangling_symlink_names_its_missing_target(tmp_path):
+    link = tmp_path / "dev.toml"
+    link.symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(ConfigError) as caught:
+        load_config(link)
+    assert caught.value.problems == [
+        f"{link}: is a symbolic link to {str(tmp_path / 'gone.toml')!r}, which does not exist; "
+        "point it at a configuration file"
+    ]
+
+
+def test_a_symlink_to_a_configuration_file_is_read(tmp_path, dev_config):
+    link = tmp_path / "dev.toml"
+    link.symlink_to(DEV_CONFIG)
+    assert load_config(link) == dev_config
+
+
+def test_an_empty_path_is_reported_as_empty_not_as_the_current_directory():
+    with pytest.raises(ConfigError) as caught:
+        load_config("")
+    (problem,) = caught.value.problems
+    assert problem.startswith("the configuration path is empty")
+    assert "directory" not in problem
+
+
+@pytest.mark.parametrize("second_name", [None, "link.toml"], ids=["same-path", "through-a-symlink"])
+def test_load_configs_refuses_the_same_file_given_twice_naming_both(tmp_path, second_name):
+    path = tmp_path / "dev.toml"
+    path.write_text(DEV_TEXT)
+    again = path
+    if second_name:
+        (tmp_path / "links").mkdir()
+        again = tmp_path / "links" / "dev.toml"
+        again.symlink_to(path)
+    with pytest.raises(ConfigError) as caught:
+        load_configs([path, str(again)])
+    assert caught.value.problems == [f"{again}: is {path} given a second time; give each configuration file once"]
+
+
+def test_load_configs_refuses_two_files_that_make_the_same_stack_naming_both(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "dev.toml", tmp_path / "b" / "dev.toml"
+    first.write_text(DEV_TEXT)
+    second.write_text(DEV_TEXT)
+    with pytest.raises(ConfigError) as caught:
+        load_configs([first, second])
+    assert caught.value.problems == [
+        f"{second}: names the stack 'fargate-batch-dev', as {first} does (a file's name is its environment); "
+        "give one file per environment, or rename one of them"
+    ]
+
+
+def test_load_configs_loads_files_of_different_environments(tmp_path):
+    (tmp_path / "dev.toml").write_text(DEV_TEXT)
+    (tmp_path / "prod.toml").write_text(DEV_TEXT)
+    configs = load_configs([tmp_path / "dev.toml", tmp_path / "prod.toml"])
+    assert [c.environment for c in configs] == ["dev", "prod"]
+
+
+def test_load_configs_reports_the_problems_of_every_file_at_once(tmp_path):
+    (tmp_path / "dev.toml").write_text(edit("cpu = 512", "cpu = 300"))
+    (tmp_path / "prod.toml").write_text(edit("retry_attempts = 185", "retry_attempts = 999"))
+    with pytest.raises(ConfigError) as caught:
+        load_configs([tmp_path / "dev.toml", tmp_path / "prod.toml"])
+    assert [p.split(": ", 2)[:2] for p in caught.value.problems] == [
+        [str(tmp_path / "dev.toml"), "container.cpu"],
+        [str(tmp_path / "prod.toml"), "pipelines[0].schedule.retry_attempts"],
+    ]
+
+
+def test_cli_refuses_one_file_given_twice_in_one_line_without_a_traceback():
+    result = run_cli("config/dev.toml", "./config/dev.toml")
+    assert result.returncode == 2
+    assert result.stdout.startswith("config/dev.toml: ok")
+    assert (
+        result.stderr == "config/dev.toml: is config/dev.toml given a second time; give each configuration file once\n"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "zone, fix",
+    [
+        ("localtime", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+        ("posixrules", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+        ("Factory", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+        ("posix/Asia/Tokyo", "use 'Asia/Tokyo'"),
+        ("right/UTC", "use 'UTC'"),
+        ("SystemV/AST4", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+        ("/etc/localtime", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+        ("../../etc/localtime", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+        ("Asia/../UTC", "use an IANA name such as 'Asia/Tokyo' or 'UTC'"),
+    ],
+)
+def test_rejects_time_zones_python_knows_but_scheduler_does_not(tmp_path, zone, fix):
+    problem = only_problem(tmp_path, edit('time_zone = "Asia/Tokyo"', f'time_zone = "{zone}"'))
+    assert f"pipelines[0].schedule.time_zone: {zone!r} " in problem
+    assert problem.endswith(fix)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/Argentina/Buenos_Aires", "Etc/GMT+9"])
+def test_accepts_iana_time_zones(tmp_path, zone):
+    config = load_text(tmp_path, edit('time_zone = "Asia/Tokyo"', f'time_zone = "{zone}"'))
+    assert config.pipelines[0].schedule.time_zone == zone
+
+
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        (
+            "at(2026-02-30T10:00:00)",
+            "'at(2026-02-30T10:00:00)' does not exist: February 2026 has 28 days, so there is no day 30",
+        ),
+        (
+            "cron(0 10 31 2 ? *)",
+            "'cron(0 10 31 2 ? *)' can never fire: day-of-month '31' is past the end of month '2' (at most 29 days); "
+            "use a day that exists, or L for the last day of the month",
+        ),
+        (
+            "cron(0 10 30 2 ? *)",
+            "'cron(0 10 30 2 ? *)' can never fire: day-of-month '30' is past the end of month '2' (at most 29 days); "
+            "use a day that exists, or L for the last day of the month",
+        ),
+    ],
+)
+def test_rejects_schedules_that_can_never_run_naming_the_field(tmp_path, expression, message):
+    problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", expression))
+    assert f"pipelines[0].schedule.expression: {message}" in problem

@@ -32,3 +32,10 @@ def test_several_configurations_are_refused_with_how_to_choose_one():
     assert result.returncode == 2
     assert "names several files; make run deploys one" in result.stderr
     assert "FARGATE_BATCH_CONFIG=config/<env>.toml" in result.stderr
+
+
+def test_a_trailing_comma_names_the_one_file_it_follows(tmp_path):
+    result = make_run(config=f"{tmp_path / 'staging.toml'},")
+    assert result.returncode == 2
+    assert f"{tmp_path / 'staging.toml'}: no such configuration file" in result.stderr
+    assert "is a directory" not in result.stderr
