@@ -57,7 +57,8 @@ def test_deployed_trigger_dead_letter_queue_lets_both_trigger_rules_send(deploye
 
 def test_terraform_output_is_kept_for_reading_what_apply_did(deployed):
     log = deployed.deployment.terraform_log.read_text()
-    assert "$ terraform apply -input=false -auto-approve -no-color  (exit 0)" in log
+    assert "$ terraform apply -input=false -auto-approve -json  (exit 0)" in log
+    assert '"type":"apply_complete"' not in log  # the human-readable messages, not the JSON stream
     assert "aws_sfn_state_machine." in log
     assert "Apply complete!" in log
 
