@@ -93,6 +93,7 @@ class EcsAgent:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._last_service_start: dict[str, float] = {}
+        self._services_checked: dict[str, float] = {}
         if self.use_docker and not _docker_engine_answers():
             raise RuntimeError("use_docker was asked for, but `docker info` finds no Docker engine")
 
@@ -136,7 +137,9 @@ class EcsAgent:
                         continue
                     self._launch(cluster_arn, task)
             self._stop_tasks_stopped_through_the_api(cluster_arn, set(task_arns))
-            if self.maintain_services:
+            # The service scheduler reacts in seconds in ECS too; checking on every poll would only load the emulator.
+            if self.maintain_services and time.monotonic() - self._services_checked.get(cluster_arn, -1e9) >= 2:
+                self._services_checked[cluster_arn] = time.monotonic()
                 self._maintain_services(cluster_arn)
 
     def _stop_tasks_stopped_through_the_api(self, cluster_arn: str, running_arns: set[str]) -> None:

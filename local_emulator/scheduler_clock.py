@@ -197,6 +197,7 @@ class SchedulerClock:
         self.endpoint, self.regions, self.poll_seconds, self.log = endpoint, regions, poll_seconds, log
         self.invocations: list[Invocation] = []
         self._plans: dict[str, _Plan] = {}
+        self._details: dict[str, dict] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._clients = {
@@ -232,11 +233,23 @@ class SchedulerClock:
         """Fire what is due at ``now``; returns the invocations made."""
         made = []
         for scheduler in self._clients.values():
-            for schedule in _enabled_schedules(scheduler):
+            for schedule in self._enabled_schedules(scheduler):
                 invocation = self._consider(scheduler, schedule, now)
                 if invocation is not None:
                     made.append(invocation)
         return made
+
+    def _enabled_schedules(self, scheduler) -> list[dict]:
+        """Every enabled schedule, read in full only when new or changed (the list carries the change date)."""
+        schedules = []
+        for page in scheduler.get_paginator("list_schedules").paginate(State="ENABLED"):
+            for summary in page["Schedules"]:
+                known = self._details.get(summary["Arn"])
+                if known is None or known.get("LastModificationDate") != summary.get("LastModificationDate"):
+                    known = scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
+                    self._details[summary["Arn"]] = known
+                schedules.append(known)
+        return schedules
 
     def next_due(self, schedule_arn: str) -> dt.datetime | None:
         plan = self._plans.get(schedule_arn)
@@ -260,14 +273,6 @@ class SchedulerClock:
         self.invocations.append(invocation)
         plan.due = planned_time(schedule, due)
         return invocation
-
-
-def _enabled_schedules(scheduler) -> list[dict]:
-    schedules = []
-    for page in scheduler.get_paginator("list_schedules").paginate(State="ENABLED"):
-        for summary in page["Schedules"]:
-            schedules.append(scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"]))
-    return schedules
 
 
 def planned_time(schedule: dict, after: dt.datetime, *, jitter=random.uniform) -> dt.datetime | None:
