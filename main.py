@@ -18,9 +18,10 @@ def build_app(config_paths: list[str], outdir: str | None = None):
     """Load and validate every configuration first, then build the stacks (nothing half-built)."""
     fast_provider_import.install()
     from fargate_batch.config import load_configs
+    from fargate_batch.config.names import stack_name
     from fargate_batch.targets import target_from_environment
     from modules._private.tf import App
-    from stacks.batch_stack import BatchStack, stack_name
+    from stacks.batch_stack import BatchStack
 
     target = target_from_environment()
     configs = load_configs(config_paths)

@@ -193,8 +193,8 @@ def down(local: LocalAws) -> int:
 def fire(local: LocalAws, config_path: str, pipeline: str) -> int:
     import boto3
 
+    from fargate_batch.config.names import resource_name
     from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
-    from modules._private.naming import resource_name
 
     state = local.running()
     if state is None:

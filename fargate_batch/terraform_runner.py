@@ -39,6 +39,7 @@ class Terraform:
             )
         self.env = terraform_environment(self.work_dir)
         self.env["TF_IN_AUTOMATION"] = "1"
+        self.applied_outputs: dict[str, object] | None = None
 
     def run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
         command = [*args, "-no-color"] if args and args[0] not in ("version",) else list(args)
@@ -115,6 +116,9 @@ class Terraform:
                 self.progress(f"  {hook['resource']['addr']}: {hook['action']} FAILED")
             elif kind == "change_summary":
                 summary = {k: message["changes"].get(k, 0) for k in ("add", "change", "remove")}
+            elif kind == "outputs":
+                # The stream ends with every output's value: no second terraform command to read them.
+                self.applied_outputs = {name: o.get("value") for name, o in message["outputs"].items()}
         try:
             returncode = process.wait(timeout=self.timeout_seconds)
         except subprocess.TimeoutExpired:
@@ -137,6 +141,8 @@ class Terraform:
         return json.loads(self.run("show", "-json", str(plan_file)).stdout)
 
     def outputs(self) -> dict[str, object]:
+        if self.applied_outputs is not None:
+            return dict(self.applied_outputs)
         raw = json.loads(self.run("output", "-json").stdout)
         return {name: value["value"] for name, value in raw.items()}
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from fargate_batch.config.names import IAM_ROLE_NAME_LIMIT, bounded_name
 from modules._private.aws_scope import aws_scope
 from modules._private.iam_statements import decrypt_schedule_payload, service_trust, start_one_state_machine
-from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
 from modules._private.policy import attach_statements, service_role
 from modules._private.tf import Construct, SchedulerSchedule
 from modules.dead_letter_queue import DeadLetterQueue

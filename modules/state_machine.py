@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from fargate_batch.config.names import IAM_ROLE_NAME_LIMIT, bounded_name
 from fargate_batch.config.schema import StateMachineLoggingConfig
 from modules._private.aws_scope import aws_scope
 from modules._private.checkov_skips import CheckovSkip, skip_checks
 from modules._private.iam_statements import Statement, log_delivery, service_trust, xray_tracing
-from modules._private.naming import IAM_ROLE_NAME_LIMIT, bounded_name
 from modules._private.policy import attach_statements, service_role
 from modules._private.tf import CloudwatchLogGroup, Construct, SfnStateMachine
 

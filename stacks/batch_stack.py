@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from fargate_batch.config.names import resource_name
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.targets import Target, provider_arguments
 from modules._private.aws_scope import aws_scope
 from modules._private.iam_statements import Statement
-from modules._private.naming import resource_name
 from modules._private.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
 from modules.activity import Activity, ActivityProps
 from modules.activity_state_machine import ActivityStateMachine, ActivityStateMachineProps
@@ -29,10 +29,6 @@ from stacks.backend import configure_backend
 
 # Results of triggered tasks go here; trigger prefixes may not overlap it (checked at config load).
 TRIGGER_OUTPUT_PREFIX = "output/"
-
-
-def stack_name(config: ProjectConfig) -> str:
-    return f"fargate-batch-{config.environment}"
 
 
 class BatchStack(TerraformStack):

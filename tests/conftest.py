@@ -59,8 +59,9 @@ def with_backend(config, name: str):
 
 def synth_stack(config, target, outdir: Path) -> tuple[dict, Path]:
     """Synthesize one BatchStack with a full App (as `cdktf synth` would); returns (json, stack dir)."""
+    from fargate_batch.config.names import stack_name
     from modules._private.tf import App
-    from stacks.batch_stack import BatchStack, stack_name
+    from stacks.batch_stack import BatchStack
 
     app = App(outdir=str(outdir))
     BatchStack(app, stack_name(config), config=config, target=target)

@@ -18,13 +18,13 @@ import sys
 from pathlib import Path
 
 from fargate_batch.config import ConfigError, config_paths, load_config
+from fargate_batch.config.names import stack_name
 from fargate_batch.local_aws import LocalAws
 from fargate_batch.local_run.deploy import REPO_ROOT, LocalDeployment
 from fargate_batch.local_run.report import Progress, RunReport, render_text
 from fargate_batch.local_run.tasks_in_emulator import TasksInEmulator
 from fargate_batch.local_run.workflows import WorkflowRunner
 from fargate_batch.terraform_runner import TerraformError
-from stacks.batch_stack import stack_name
 
 
 def main(argv: list[str] | None = None) -> int:

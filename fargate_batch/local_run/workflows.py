@@ -8,11 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from fargate_batch.config.names import resource_name
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.local_run.deploy import local_session
 from fargate_batch.local_run.executions import task_steps, wait_for_execution
 from fargate_batch.local_run.report import ExecutionReport, Progress, StepReport
-from modules._private.naming import resource_name
 
 ALERT_QUEUE = "local-run-alerts"
 

@@ -92,8 +92,9 @@ def synthesize(configs: list[ProjectConfig], target: Target, outdir: Path) -> di
     from fargate_batch import fast_provider_import
 
     fast_provider_import.install()
+    from fargate_batch.config.names import stack_name
     from modules._private.tf import App
-    from stacks.batch_stack import BatchStack, stack_name
+    from stacks.batch_stack import BatchStack
 
     app = App(outdir=str(outdir))
     for config in configs:

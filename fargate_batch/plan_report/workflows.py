@@ -11,9 +11,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from fargate_batch.config.names import resource_name
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.plan_report.pricing import TaskSize
-from modules._private.naming import resource_name
 
 _REFERENCE = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$")
 _ANY_REFERENCE = re.compile(r"\$\{[^}]*?\.([a-z_]+)\}")

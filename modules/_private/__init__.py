@@ -1,1 +1,1 @@
-"""Pure helpers shared by the constructs: ASL rendering, IAM statements, naming."""
+"""Pure helpers shared by the constructs: ASL rendering, IAM statements."""

@@ -1,10 +1,20 @@
-"""Resource names derived from the configuration's name prefix (limits are checked at config load)."""
+"""AWS names derived from the configuration: asked for by the constructs, the stack and the tools alike.
+
+Pure and cheap to import (the tools that only need a name must not load the construct library).
+Limits are checked at configuration load.
+"""
 
 from __future__ import annotations
 
 import hashlib
 
+from fargate_batch.config.schema import ProjectConfig
+
 IAM_ROLE_NAME_LIMIT = 64
+
+
+def stack_name(config: ProjectConfig) -> str:
+    return f"fargate-batch-{config.environment}"
 
 
 def resource_name(prefix: str, *parts: str) -> str:
