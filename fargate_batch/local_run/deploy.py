@@ -10,7 +10,8 @@ from pathlib import Path
 
 import boto3
 
-from fargate_batch.targets import ENDPOINT_ENV, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LOCAL_STATE_BUCKET, TARGET_ENV
+from fargate_batch.local_aws import create_state_bucket
+from fargate_batch.targets import ENDPOINT_ENV, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, TARGET_ENV
 from fargate_batch.terraform_runner import Terraform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +55,7 @@ class LocalDeployment:
             raise RuntimeError(f"synth failed (exit {result.returncode}):\n{result.stderr[-4000:]}")
 
     def create_state_bucket(self) -> None:
-        """The S3 backend's bucket must exist before ``terraform init``, as in a real account."""
-        s3 = local_session(self.endpoint, "us-east-1").client("s3", endpoint_url=self.endpoint)
-        existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
-        if LOCAL_STATE_BUCKET not in existing:
-            s3.create_bucket(Bucket=LOCAL_STATE_BUCKET)
-            s3.put_bucket_versioning(Bucket=LOCAL_STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        create_state_bucket(self.endpoint)
 
     def terraform(self, progress=None) -> Terraform:
         return Terraform(

@@ -20,12 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fargate_batch.config import ConfigError, ProjectConfig, config_paths, load_configs
+from fargate_batch.local_aws import create_state_bucket
 from fargate_batch.plan_report.render import StackInput, render_report
 from fargate_batch.security_scan import ScanError, scan_stack
 from fargate_batch.targets import (
-    LOCAL_ACCESS_KEY,
-    LOCAL_SECRET_KEY,
-    LOCAL_STATE_BUCKET,
     Target,
     TargetError,
     target_from_environment,
@@ -70,21 +68,6 @@ def local_emulator() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
-
-
-def ensure_state_bucket(endpoint: str) -> None:
-    """The local target's S3 backend keeps state in a bucket inside the emulator; create it once."""
-    import boto3
-
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=LOCAL_ACCESS_KEY,
-        aws_secret_access_key=LOCAL_SECRET_KEY,
-    )
-    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
-        s3.create_bucket(Bucket=LOCAL_STATE_BUCKET)
 
 
 def synthesize(configs: list[ProjectConfig], target: Target, outdir: Path) -> dict[str, Path]:
@@ -169,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as running:
             if target.is_local:
                 endpoint = running.enter_context(local_emulator())
-                ensure_state_bucket(endpoint)
+                create_state_bucket(endpoint)
                 target = Target("local", endpoint)
             inputs = plan_everything(configs, target, args.work_dir.resolve())
     except (PlanError, ScanError) as error:

@@ -29,13 +29,14 @@ class LocalPlan:
 
 def session_plan(dev_config, tmp_path_factory, request) -> LocalPlan:
     if "plan" not in _CACHE:
-        from fargate_batch.plan_report.runner import ensure_state_bucket, local_emulator, plan_stack, synthesize
+        from fargate_batch.local_aws import create_state_bucket
+        from fargate_batch.plan_report.runner import local_emulator, plan_stack, synthesize
         from fargate_batch.targets import Target
 
         running = contextlib.ExitStack()
         request.session.config.add_cleanup(running.close)
         endpoint = running.enter_context(local_emulator())
-        ensure_state_bucket(endpoint)
+        create_state_bucket(endpoint)
         work_dir = tmp_path_factory.mktemp("local-plan")
         (stack_dir,) = synthesize([dev_config], Target("local", endpoint), work_dir / "cdktf.out").values()
         plan = plan_stack(stack_dir, work_dir)
