@@ -68,6 +68,14 @@ def merged_container(task_definition: dict, overrides: dict) -> tuple[str, list[
     return name, command, environment
 
 
+def awslogs_stream(options: dict, container_name: str, task_arn: str) -> str:
+    """The stream the awslogs driver writes a task to: ``<prefix>/<container>/<task id>``.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
+    """
+    return "/".join(filter(None, [options.get("awslogs-stream-prefix"), container_name, task_arn.rsplit("/", 1)[-1]]))
+
+
 @dataclass
 class EcsAgent:
     endpoint: str
@@ -264,9 +272,7 @@ class EcsAgent:
         options = config.get("options") or {}
         if config.get("logDriver") != "awslogs" or not run.execution_role_arn or "awslogs-group" not in options:
             return None
-        stream = "/".join(
-            filter(None, [options.get("awslogs-stream-prefix"), run.container_name, run.task_arn.rsplit("/", 1)[-1]])
-        )
+        stream = awslogs_stream(options, run.container_name, run.task_arn)
         try:
             credentials = self._role_session(run.execution_role_arn, run.task_arn)
         except RoleAssumptionRefused as refused:

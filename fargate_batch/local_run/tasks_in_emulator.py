@@ -10,7 +10,7 @@ from __future__ import annotations
 import boto3
 
 from fargate_batch.targets import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
-from local_emulator.ecs_agent import TaskRun, merged_container
+from local_emulator.ecs_agent import TaskRun, awslogs_stream, merged_container
 
 
 class TaskRunsInEmulator:
@@ -62,9 +62,7 @@ class TaskRunsInEmulator:
         options = (definition["containerDefinitions"][0].get("logConfiguration") or {}).get("options") or {}
         if "awslogs-group" not in options:
             return ""
-        stream = "/".join(
-            filter(None, [options.get("awslogs-stream-prefix"), container_name, task_arn.rsplit("/", 1)[-1]])
-        )
+        stream = awslogs_stream(options, container_name, task_arn)
         try:
             events = self._logs.get_log_events(
                 logGroupName=options["awslogs-group"], logStreamName=stream, startFromHead=True

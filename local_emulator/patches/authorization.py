@@ -81,7 +81,7 @@ def _access_denied(service: str, message: str, *, json_protocol: bool, s3: bool,
     return error
 
 
-def _client_error(service_id: str, operation: str, message: str):
+def _client_error(operation: str, message: str):
     from botocore.exceptions import ClientError
 
     return ClientError(
@@ -275,7 +275,7 @@ def _install_managed_rule_checks() -> None:
         rule = MANAGED_RULES.get("states" if service == "stepfunctions" else service)
         if credentials and rule:
             if credentials["AccessKeyId"] in _refused_sessions:
-                raise _client_error(service, "PutRule", _refused_sessions[credentials["AccessKeyId"]])
+                raise _client_error("PutRule", _refused_sessions[credentials["AccessKeyId"]])
             session = session_for_access_key(credentials["AccessKeyId"])
             rule_arn = f"arn:aws:events:{_execution.region}:{_execution.account}:rule/{rule}"
             checks = [
@@ -287,7 +287,7 @@ def _install_managed_rule_checks() -> None:
             if denied is not None:
                 from local_emulator.authorization.policy_evaluation import denial_message
 
-                raise _client_error(service, "PutRule", denial_message(denied))
+                raise _client_error("PutRule", denial_message(denied))
         return original(self, env, *args, **kwargs)
 
     StateTaskServiceCallback._eval_sync = _eval_sync
