@@ -43,8 +43,11 @@ if "--stock" in sys.argv:
     import cdktf_cdktf_provider_aws  # noqa: F401  (the stock import: every submodule)
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import main  # noqa: E402
+from fargate_batch.config import load_configs  # noqa: E402
+from fargate_batch.config.targets import target_from_environment  # noqa: E402
 
-app = main.build_app([os.environ.get("FARGATE_BATCH_CONFIG", "config/dev.toml")], sys.argv[-1])
+configs = load_configs([os.environ.get("FARGATE_BATCH_CONFIG", "config/dev.toml")])
+app = main.build_app(configs, target_from_environment(), sys.argv[-1])
 t_built = time.perf_counter()
 app.synth()
 t_done = time.perf_counter()

@@ -251,8 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     # The export is for running Terraform without CDKTF, so it defaults to the real-account target.
     os.environ.setdefault("FARGATE_BATCH_TARGET", "aws")
     from fargate_batch.config import ConfigError, config_paths, load_configs
-    from fargate_batch.plan_report.runner import synthesize
-    from fargate_batch.targets import TargetError, target_from_environment
+    from fargate_batch.config.targets import TargetError, target_from_environment
+    from main import build_app, stack_directories
 
     try:
         target = target_from_environment()
@@ -262,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="fargate-batch-hcl-") as scratch:
         try:
-            stack_dirs = synthesize(configs, target, Path(scratch) / "cdktf.out")
+            outdir = Path(scratch) / "cdktf.out"
+            build_app(configs, target, outdir).synth()
+            stack_dirs = stack_directories(configs, outdir)
             written = export_stacks(stack_dirs, args.out, Path(scratch))
         except ExportError as error:
             print(f"hcl: {error}", file=sys.stderr)

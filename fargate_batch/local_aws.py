@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fargate_batch.config import ConfigError, load_config
-from fargate_batch.targets import ENDPOINT_ENV, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LOCAL_STATE_BUCKET, TARGET_ENV
+from fargate_batch.config.targets import (
+    ENDPOINT_ENV,
+    LOCAL_ACCESS_KEY,
+    LOCAL_SECRET_KEY,
+    LOCAL_STATE_BUCKET,
+    TARGET_ENV,
+)
 from fargate_batch.terraform_cli import write_cli_config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +199,7 @@ def down(local: LocalAws) -> int:
 def fire(local: LocalAws, config_path: str, pipeline: str) -> int:
     import boto3
 
-    from fargate_batch.config.names import resource_name
+    from fargate_batch.config import names
     from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
 
     state = local.running()
@@ -201,10 +207,10 @@ def fire(local: LocalAws, config_path: str, pipeline: str) -> int:
         print("local AWS is not up: `make up` first", file=sys.stderr)
         return 1
     config = load_config(config_path)
-    names = [p.name for p in config.pipelines if p.schedule is not None]
-    if pipeline not in names:
+    scheduled = [p.name for p in config.pipelines if p.schedule is not None]
+    if pipeline not in scheduled:
         print(
-            f"PIPELINE={pipeline!r}: no scheduled pipeline of that name in {config_path}; choose one of {names}",
+            f"PIPELINE={pipeline!r}: no scheduled pipeline of that name in {config_path}; choose one of {scheduled}",
             file=sys.stderr,
         )
         return 2
@@ -216,7 +222,11 @@ def fire(local: LocalAws, config_path: str, pipeline: str) -> int:
         aws_secret_access_key=LOCAL_SECRET_KEY,
     )
     try:
-        execution = fire_now(scheduler, name=resource_name(config.name_prefix, pipeline), group=config.name_prefix)
+        execution = fire_now(
+            scheduler,
+            name=names.PipelineNames(config.name_prefix, pipeline).schedule,
+            group=names.SharedNames(config.name_prefix).schedule_group,
+        )
     except ScheduleInvocationFailed as failed:
         print(f"not started: {failed}", file=sys.stderr)
         return 1

@@ -1,7 +1,7 @@
 """checkov on a synthesized stack (``terraform_json``) and on its plan (``terraform_plan``), offline.
 
 Skips live next to the resource they concern, with their reason, as ``"//": {"checkov": [...]}`` in
-``cdk.tf.json`` (see :mod:`modules._private.checkov_skips`). checkov 3.3.30 reads no inline skip in
+``cdk.tf.json`` (see :mod:`fargate_batch.checkov_skips`). checkov 3.3.30 reads no inline skip in
 either framework, so this module applies them the way checkov's own baseline does, by resource and
 check id, and can write that baseline for running checkov by hand::
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from modules._private.checkov_skips import RecordedSkip, recorded_skips
+from fargate_batch.checkov_skips import RecordedSkip, recorded_skips
 
 Framework = Literal["terraform_json", "terraform_plan"]
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -1,5 +1,1 @@
-"""Constructs, one AWS concept per file. Importing this package installs the fast provider import."""
-
-from fargate_batch import fast_provider_import
-
-fast_provider_import.install()
+"""Constructs, one AWS concept per file (the CDKTF imports they share are in ``fargate_batch/tf.py``)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules._private.tf import Construct, SfnActivity
+from fargate_batch.tf import Construct, SfnActivity
 
 
 @dataclass(frozen=True)

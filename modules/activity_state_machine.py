@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.tf import Construct
 from modules._private.asl import alert_states, retrier
-from modules._private.tf import Construct
 from modules.activity import Activity
 from modules.alert_topic import AlertTopic
 from modules.state_machine import StateMachine, StateMachineProps

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fargate_batch.tf import Construct, EcsService
 from modules._private.iam_statements import activity_task_reports, activity_worker
-from modules._private.tf import Construct, EcsService
 from modules.activity import Activity
 from modules.ecs_cluster import EcsCluster
 from modules.fargate_task import FargateTask

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules._private.aws_scope import aws_scope
+from fargate_batch.tf import Construct, SnsTopic, SnsTopicSubscription
 from modules._private.iam_statements import Statement, kms_data_keys_via, sns_publish
-from modules._private.tf import Construct, SnsTopic, SnsTopicSubscription
+from modules.aws_scope import aws_scope
 
 # The AWS-managed key keeps alerts encrypted at rest without a key policy to maintain; publishers
 # need only sns:Publish. https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html

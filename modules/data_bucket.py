@@ -7,12 +7,11 @@ https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from modules._private.aws_scope import aws_scope
-from modules._private.checkov_skips import CheckovSkip, skip_checks
-from modules._private.iam_statements import Statement, kms_data_keys_via
-from modules._private.tf import (
+from fargate_batch.checkov_skips import CheckovSkip, skip_checks
+from fargate_batch.tf import (
     Construct,
     DataAwsIamPolicyDocument,
     S3Bucket,
@@ -30,6 +29,9 @@ from modules._private.tf import (
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
     S3BucketVersioningA,
 )
+from modules._private.iam_statements import Statement, kms_data_keys_via
+from modules.aws_scope import aws_scope
+from modules.fargate_task import FargateTask
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,27 @@ class DataBucket(Construct):
     @property
     def arn(self) -> str:
         return self.bucket.arn
+
+    def grant_read_write(
+        self, grantee: FargateTask, id_: str, *, read_key_patterns: Iterable[str], write_prefix: str
+    ) -> None:
+        """Let ``grantee``'s program read objects matching ``read_key_patterns`` and write under ``write_prefix``.
+
+        Patterns use IAM's ``*`` wildcard (``input/*.csv``); with a customer managed key the program also
+        gets the data key, through S3 only.
+        """
+        grantee.grant(
+            id_,
+            (
+                Statement(
+                    sid="ReadTriggeredObjects",
+                    actions=("s3:GetObject",),
+                    resources=tuple(f"{self.arn}/{pattern}" for pattern in read_key_patterns),
+                ),
+                Statement(sid="WriteResults", actions=("s3:PutObject",), resources=(f"{self.arn}/{write_prefix}*",)),
+                *self.kms_statements(),
+            ),
+        )
 
     def kms_statements(self) -> tuple[Statement, ...]:
         """The data key a role needs to read or write objects here (none with SSE-S3)."""

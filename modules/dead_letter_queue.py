@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules._private.aws_scope import aws_scope
+from fargate_batch.tf import Construct, DataAwsIamPolicyDocument, SqsQueue
 from modules._private.iam_statements import Statement, kms_data_keys_via, send_to_dead_letter_queue
-from modules._private.tf import Construct, DataAwsIamPolicyDocument, SqsQueue
+from modules.aws_scope import aws_scope
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from modules._private.tf import (
+from fargate_batch.tf import (
     Construct,
     EcrLifecyclePolicy,
     EcrRepositoryEncryptionConfiguration,

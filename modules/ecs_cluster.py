@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules._private.tf import Construct
-from modules._private.tf import EcsCluster as EcsClusterResource
+from fargate_batch.tf import Construct
+from fargate_batch.tf import EcsCluster as EcsClusterResource
 
 
 @dataclass(frozen=True)

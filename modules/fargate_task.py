@@ -11,10 +11,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from modules._private.aws_scope import aws_scope
+from fargate_batch.config import names
+from fargate_batch.tf import CloudwatchLogGroup, Construct, EcsTaskDefinition
 from modules._private.iam_statements import Statement, ecr_pull, service_trust, write_logs
 from modules._private.policy import attach_statements, service_role
-from modules._private.tf import CloudwatchLogGroup, Construct, EcsTaskDefinition
+from modules.aws_scope import aws_scope
 from modules.ecr_repository import EcrRepository
 
 CONTAINER_NAME = "batch"
@@ -51,7 +52,7 @@ class FargateTask(Construct):
         self.log_group = CloudwatchLogGroup(
             self,
             "logs",
-            name=f"/ecs/{props.family}",
+            name=names.task_log_group(props.family),
             retention_in_days=props.log_retention_days,
             kms_key_id=props.log_kms_key_arn,
         )
@@ -63,7 +64,7 @@ class FargateTask(Construct):
         self.execution_role = service_role(
             self,
             "execution-role",
-            name=f"{props.family}-execution",
+            name=names.task_execution_role(props.family),
             trust_statement=ecs_trust,
             description=f"ECS pulls the image and ships logs for {props.family}",
         )
@@ -76,7 +77,7 @@ class FargateTask(Construct):
         self.task_role = service_role(
             self,
             "task-role",
-            name=f"{props.family}-task",
+            name=names.task_role(props.family),
             trust_statement=ecs_trust,
             description=f"What the {props.family} program may call",
         )

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules._private.aws_scope import aws_scope
-from modules._private.checkov_skips import CheckovSkip, skip_checks
+from fargate_batch.checkov_skips import CheckovSkip, skip_checks
+from fargate_batch.tf import Construct, DataAwsIamPolicyDocument, KmsAlias, KmsKeyResource
 from modules._private.iam_statements import AwsScope
-from modules._private.tf import Construct, DataAwsIamPolicyDocument, KmsAlias, KmsKeyResource
+from modules.aws_scope import aws_scope
 
 
 @dataclass(frozen=True)

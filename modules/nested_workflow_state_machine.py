@@ -6,10 +6,10 @@ Pipelines and S3 triggers are both this: they differ only in the definition they
 from __future__ import annotations
 
 from fargate_batch.config.schema import StateMachineLoggingConfig
-from modules._private.aws_scope import aws_scope
+from fargate_batch.tf import Construct
 from modules._private.iam_statements import start_execution_sync2
-from modules._private.tf import Construct
 from modules.alert_topic import AlertTopic
+from modules.aws_scope import aws_scope
 from modules.run_task_state_machine import RunTaskStateMachine
 from modules.state_machine import StateMachine, StateMachineProps
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from modules._private.aws_scope import aws_scope
-from modules._private.checkov_skips import CheckovSkip, skip_checks
-from modules._private.iam_statements import deliver_flow_logs, service_trust
-from modules._private.policy import attach_statements, service_role
-from modules._private.tf import (
+from fargate_batch.checkov_skips import CheckovSkip, skip_checks
+from fargate_batch.config import names
+from fargate_batch.tf import (
     CloudwatchLogGroup,
     Construct,
     DataAwsAvailabilityZones,
@@ -31,6 +29,9 @@ from modules._private.tf import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
+from modules._private.iam_statements import deliver_flow_logs, service_trust
+from modules._private.policy import attach_statements, service_role
+from modules.aws_scope import aws_scope
 
 # Interface endpoints a task in a private subnet needs to pull its image, write logs, and (for the
 # activity worker and the S3 trigger task) call Step Functions.
@@ -213,14 +214,14 @@ class Network(Construct):
         self.flow_log_group = CloudwatchLogGroup(
             self,
             "flow-logs",
-            name=f"/vpc/flow-logs/{props.name}",
+            name=names.SharedNames(props.name).flow_log_group,
             retention_in_days=props.flow_log_retention_days,
             kms_key_id=props.log_kms_key_arn,
         )
         role = service_role(
             self,
             "flow-logs-role",
-            name=f"{props.name}-flow-logs",
+            name=names.SharedNames(props.name).flow_logs_role,
             trust_statement=service_trust(
                 "vpc-flow-logs.amazonaws.com",
                 source_account=aws.account_id,

@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from fargate_batch.config.names import IAM_ROLE_NAME_LIMIT, bounded_name
-from modules._private.aws_scope import aws_scope
-from modules._private.iam_statements import AwsScope, service_trust, start_one_state_machine
-from modules._private.policy import attach_statements, service_role
-from modules._private.tf import (
+from fargate_batch.config import names
+from fargate_batch.tf import (
     CloudwatchEventRule,
     CloudwatchEventTarget,
     Construct,
 )
+from modules._private.iam_statements import AwsScope, service_trust, start_one_state_machine
+from modules._private.policy import attach_statements, service_role
+from modules.aws_scope import aws_scope
 from modules.dead_letter_queue import DeadLetterQueue
 
 
@@ -84,7 +84,7 @@ class ObjectCreatedRule(Construct):
         self.role = service_role(
             self,
             "role",
-            name=bounded_name(f"{props.name}-events", IAM_ROLE_NAME_LIMIT),
+            name=names.event_rule_role(props.name),
             trust_statement=service_trust("events.amazonaws.com", source_account=aws.account_id, source_arn=rule_arn),
             description=f"EventBridge rule {props.name} starts its state machine",
         )

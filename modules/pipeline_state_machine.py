@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
+from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
-from modules._private.tf import Construct
 from modules.alert_topic import AlertTopic
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine

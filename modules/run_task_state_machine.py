@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.tf import Construct
 from modules._private.asl import ECS_LAUNCH_ERRORS, retrier
-from modules._private.aws_scope import aws_scope
 from modules._private.iam_statements import ecs_run_task_sync
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
-from modules._private.tf import Construct
+from modules.aws_scope import aws_scope
 from modules.ecs_cluster import EcsCluster
 from modules.fargate_task import FargateTask
 from modules.network import Network

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from fargate_batch.config.names import IAM_ROLE_NAME_LIMIT, bounded_name
-from modules._private.aws_scope import aws_scope
+from fargate_batch.config import names
+from fargate_batch.tf import Construct, SchedulerSchedule
 from modules._private.iam_statements import decrypt_schedule_payload, service_trust, start_one_state_machine
 from modules._private.policy import attach_statements, service_role
-from modules._private.tf import Construct, SchedulerSchedule
+from modules.aws_scope import aws_scope
 from modules.dead_letter_queue import DeadLetterQueue
 from modules.schedule_group import ScheduleGroup
 
@@ -68,7 +68,7 @@ class Schedule(Construct):
         self.role = service_role(
             self,
             "role",
-            name=bounded_name(f"{props.name}-scheduler", IAM_ROLE_NAME_LIMIT),
+            name=names.schedule_role(props.name),
             # Scheduler assumes the role with aws:SourceArn = the schedule *group* ARN; a trust scoped to the
             # schedule itself is refused ("Do not scope the aws:SourceArn statement to a specific schedule").
             # https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules._private.aws_scope import aws_scope
-from modules._private.tf import Construct, SchedulerScheduleGroup
+from fargate_batch.tf import Construct, SchedulerScheduleGroup
+from modules.aws_scope import aws_scope
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fargate_batch.config.names import IAM_ROLE_NAME_LIMIT, bounded_name
+from fargate_batch.checkov_skips import CheckovSkip, skip_checks
+from fargate_batch.config import names
 from fargate_batch.config.schema import StateMachineLoggingConfig
-from modules._private.aws_scope import aws_scope
-from modules._private.checkov_skips import CheckovSkip, skip_checks
+from fargate_batch.tf import CloudwatchLogGroup, Construct, SfnStateMachine
 from modules._private.iam_statements import Statement, log_delivery, service_trust, xray_tracing
 from modules._private.policy import attach_statements, service_role
-from modules._private.tf import CloudwatchLogGroup, Construct, SfnStateMachine
+from modules.aws_scope import aws_scope
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,14 @@ class StateMachine(Construct):
         self.log_group = CloudwatchLogGroup(
             self,
             "logs",
-            name=f"/aws/vendedlogs/states/{props.name}",
+            name=names.state_machine_log_group(props.name),
             retention_in_days=props.log_retention_days,
             kms_key_id=props.log_kms_key_arn,
         )
         self.role = service_role(
             self,
             "role",
-            name=bounded_name(f"{props.name}-sfn", IAM_ROLE_NAME_LIMIT),
+            name=names.state_machine_role(props.name),
             trust_statement=service_trust(
                 "states.amazonaws.com",
                 source_account=aws.account_id,

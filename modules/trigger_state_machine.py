@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
-from modules._private.tf import Construct
 from modules.alert_topic import AlertTopic
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine

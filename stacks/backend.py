@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fargate_batch.config.schema import BackendConfig
-from fargate_batch.targets import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LOCAL_STATE_BUCKET, Target
-from modules._private.tf import (
+from fargate_batch.config.targets import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LOCAL_STATE_BUCKET, Target
+from fargate_batch.tf import (
     CloudBackend,
     LocalBackend,
     NamedCloudWorkspace,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fargate_batch.config.names import resource_name
+from fargate_batch.config import names
 from fargate_batch.config.schema import ProjectConfig
-from fargate_batch.targets import Target, provider_arguments
-from modules._private.aws_scope import aws_scope
-from modules._private.iam_statements import Statement
-from modules._private.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
+from fargate_batch.config.targets import Target, provider_arguments
+from fargate_batch.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
 from modules.activity import Activity, ActivityProps
 from modules.activity_state_machine import ActivityStateMachine, ActivityStateMachineProps
 from modules.activity_worker_service import ActivityWorkerService, ActivityWorkerServiceProps
 from modules.alert_topic import AlertTopic, AlertTopicProps
+from modules.aws_scope import aws_scope
 from modules.data_bucket import DataBucket, DataBucketProps
 from modules.dead_letter_queue import DeadLetterQueue, DeadLetterQueueProps
 from modules.ecr_repository import EcrRepository, EcrRepositoryProps
@@ -36,6 +35,7 @@ class BatchStack(TerraformStack):
         super().__init__(scope, id_)
         self.config = config
         prefix = config.name_prefix
+        shared = names.SharedNames(prefix)
         retention = config.container.log_retention_days
         AwsProvider(self, "aws", **provider_arguments(target, config.region, {**config.tags}))
         configure_backend(self, backend=config.backend, target=target, stack_name=id_)
@@ -47,9 +47,9 @@ class BatchStack(TerraformStack):
             props=KmsKeyProps(
                 name=prefix,
                 log_group_name_prefixes=(
-                    f"/ecs/{prefix}-",
-                    f"/aws/vendedlogs/states/{prefix}-",
-                    f"/vpc/flow-logs/{prefix}",
+                    names.task_log_group(f"{prefix}-"),
+                    names.state_machine_log_group(f"{prefix}-"),
+                    shared.flow_log_group,
                 ),
                 event_rule_name_prefix=f"{prefix}-",
             ),
@@ -76,15 +76,17 @@ class BatchStack(TerraformStack):
         self.repository = EcrRepository(
             self,
             "repository",
-            props=EcrRepositoryProps(name=prefix, keep_images=config.container.keep_images, kms_key_arn=key_arn),
+            props=EcrRepositoryProps(
+                name=shared.repository, keep_images=config.container.keep_images, kms_key_arn=key_arn
+            ),
         )
-        self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=prefix))
-        self.task = self._batch_task("batch-task", resource_name(prefix, "batch"))
+        self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=shared.cluster))
+        self.task = self._batch_task("batch-task", shared.batch_family)
         self.alerts = AlertTopic(
             self,
             "alerts",
             props=AlertTopicProps(
-                name=resource_name(prefix, "alerts"),
+                name=shared.alert_topic,
                 email_subscriptions=config.alerts.email_subscriptions,
                 kms_key_id=key_arn,
             ),
@@ -92,19 +94,22 @@ class BatchStack(TerraformStack):
         self.pipelines: dict[str, PipelineStateMachine] = {}
         self.schedules: dict[str, Schedule] = {}
         if any(p.schedule for p in config.pipelines):
-            self.schedule_group = ScheduleGroup(self, "schedule-group", props=ScheduleGroupProps(name=prefix))
+            self.schedule_group = ScheduleGroup(
+                self, "schedule-group", props=ScheduleGroupProps(name=shared.schedule_group)
+            )
             self.schedule_dlq = DeadLetterQueue(
                 self,
                 "schedule-dlq",
-                props=DeadLetterQueueProps(name=resource_name(prefix, "schedule-dlq"), kms_key_id=key_arn),
+                props=DeadLetterQueueProps(name=shared.schedule_dead_letter_queue, kms_key_id=key_arn),
             )
         for pipeline in config.pipelines:
+            pipeline_names = names.PipelineNames(prefix, pipeline.name)
             # Ids come from names, never list positions: reordering pipelines replaces nothing.
             run_task = RunTaskStateMachine(
                 self,
                 f"pipeline-{pipeline.name}-run-task",
                 props=RunTaskStateMachineProps(
-                    name=resource_name(prefix, pipeline.name, "run-task"),
+                    name=pipeline_names.run_task_state_machine,
                     cluster=self.cluster,
                     task=self.task,
                     network=network,
@@ -118,7 +123,7 @@ class BatchStack(TerraformStack):
                 self,
                 f"pipeline-{pipeline.name}",
                 props=PipelineStateMachineProps(
-                    name=resource_name(prefix, pipeline.name),
+                    name=pipeline_names.state_machine,
                     pipeline_name=pipeline.name,
                     steps=pipeline.steps,
                     run_task=run_task,
@@ -148,7 +153,7 @@ class BatchStack(TerraformStack):
                     self,
                     f"pipeline-{pipeline.name}-schedule",
                     props=ScheduleProps(
-                        name=resource_name(prefix, pipeline.name),
+                        name=pipeline_names.schedule,
                         group=self.schedule_group,
                         state_machine_arn=parent.arn,
                         dead_letter_queue=self.schedule_dlq,
@@ -166,7 +171,7 @@ class BatchStack(TerraformStack):
                 TerraformOutput(
                     self,
                     f"pipeline-{pipeline.name}-schedule-name",
-                    value=f"{prefix}/{resource_name(prefix, pipeline.name)}",
+                    value=pipeline_names.schedule_in_group,
                     description=f"Schedule of pipeline {pipeline.name} as group/name",
                 )
         if config.triggers:
@@ -178,58 +183,49 @@ class BatchStack(TerraformStack):
         TerraformOutput(self, "alert-topic-arn", value=self.alerts.arn, description="Failure alerts are published here")
 
     def _add_triggers(self, config: ProjectConfig, target: Target) -> None:
-        prefix = config.name_prefix
+        shared = names.SharedNames(config.name_prefix)
         retention = config.container.log_retention_days
         aws = aws_scope(self)
         self.data_bucket = DataBucket(
             self,
             "data-bucket",
             props=DataBucketProps(
-                name=f"{prefix}-data-{aws.account_id}",
+                name=shared.data_bucket(aws.account_id),
                 # The emulator's bucket is scratch space; a real one is never emptied by destroy.
                 force_destroy=target.is_local,
                 kms_key_arn=self.key.arn,
             ),
         )
-        bucket_arn = self.data_bucket.arn
         self.trigger_task = self._batch_task(
-            "trigger-task", resource_name(prefix, "trigger"), environment={"OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX}
+            "trigger-task", shared.trigger_family, environment={"OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX}
         )
-        self.trigger_task.grant(
+        # "*" is IAM's wildcard, matching what the rule's pattern matches: prefix, anything, suffix.
+        self.data_bucket.grant_read_write(
+            self.trigger_task,
             "read-inputs-write-results",
-            (
-                Statement(
-                    sid="ReadTriggeredObjects",
-                    actions=("s3:GetObject",),
-                    # "*" is IAM's wildcard, matching what the rule's pattern matches: prefix, anything, suffix.
-                    resources=tuple(f"{bucket_arn}/{t.prefix}*{t.suffix}" for t in config.triggers),
-                ),
-                Statement(
-                    sid="WriteResults",
-                    actions=("s3:PutObject",),
-                    resources=(f"{bucket_arn}/{TRIGGER_OUTPUT_PREFIX}*",),
-                ),
-                *self.data_bucket.kms_statements(),
-            ),
+            read_key_patterns=[f"{t.prefix}*{t.suffix}" for t in config.triggers],
+            write_prefix=TRIGGER_OUTPUT_PREFIX,
         )
         self.trigger_dlq = DeadLetterQueue(
             self,
             "trigger-dlq",
             props=DeadLetterQueueProps(
-                name=resource_name(prefix, "trigger-dlq"),
+                name=shared.trigger_dead_letter_queue,
                 kms_key_id=self.key.arn,
                 event_rule_arns=tuple(
-                    event_rule_arn(aws, resource_name(prefix, "trigger", trigger.name)) for trigger in config.triggers
+                    event_rule_arn(aws, names.TriggerNames(shared.prefix, trigger.name).event_rule)
+                    for trigger in config.triggers
                 ),
             ),
         )
         self.triggers: dict[str, TriggerStateMachine] = {}
         for trigger in config.triggers:
+            trigger_names = names.TriggerNames(shared.prefix, trigger.name)
             run_task = RunTaskStateMachine(
                 self,
                 f"trigger-{trigger.name}-run-task",
                 props=RunTaskStateMachineProps(
-                    name=resource_name(prefix, "trigger", trigger.name, "run-task"),
+                    name=trigger_names.run_task_state_machine,
                     cluster=self.cluster,
                     task=self.trigger_task,
                     network=self.network,
@@ -243,7 +239,7 @@ class BatchStack(TerraformStack):
                 self,
                 f"trigger-{trigger.name}",
                 props=TriggerStateMachineProps(
-                    name=resource_name(prefix, "trigger", trigger.name),
+                    name=trigger_names.state_machine,
                     trigger_name=trigger.name,
                     command=trigger.command,
                     environment=trigger.environment,
@@ -260,7 +256,7 @@ class BatchStack(TerraformStack):
                 self,
                 f"trigger-{trigger.name}-rule",
                 props=ObjectCreatedRuleProps(
-                    name=resource_name(prefix, "trigger", trigger.name),
+                    name=trigger_names.event_rule,
                     bucket_name=self.data_bucket.name,
                     prefix=trigger.prefix,
                     suffix=trigger.suffix,
@@ -279,15 +275,14 @@ class BatchStack(TerraformStack):
         )
 
     def _add_activity(self, config: ProjectConfig, activity_config) -> None:
-        prefix = config.name_prefix
+        activity_names = names.ActivityNames(config.name_prefix, activity_config.name)
         retention = config.container.log_retention_days
-        name = resource_name(prefix, "activity", activity_config.name)
-        activity = Activity(self, f"activity-{activity_config.name}", props=ActivityProps(name=name))
+        activity = Activity(self, f"activity-{activity_config.name}", props=ActivityProps(name=activity_names.activity))
         machine = ActivityStateMachine(
             self,
             f"activity-{activity_config.name}-machine",
             props=ActivityStateMachineProps(
-                name=name,
+                name=activity_names.state_machine,
                 activity_name=activity_config.name,
                 activity=activity,
                 alert_topic=self.alerts,
@@ -300,7 +295,7 @@ class BatchStack(TerraformStack):
         )
         worker_task = self._batch_task(
             f"activity-{activity_config.name}-worker-task",
-            resource_name(prefix, "worker", activity_config.name),
+            activity_names.worker,
             environment={
                 "ACTIVITY_ARN": activity.arn,
                 # Beat well inside the state machine's heartbeat timeout.
@@ -312,7 +307,7 @@ class BatchStack(TerraformStack):
             self,
             f"activity-{activity_config.name}-workers",
             props=ActivityWorkerServiceProps(
-                name=resource_name(prefix, "worker", activity_config.name),
+                name=activity_names.worker,
                 activity=activity,
                 task=worker_task,
                 cluster=self.cluster,

@@ -60,11 +60,9 @@ def with_backend(config, name: str):
 def synth_stack(config, target, outdir: Path) -> tuple[dict, Path]:
     """Synthesize one BatchStack with a full App (as `cdktf synth` would); returns (json, stack dir)."""
     from fargate_batch.config.names import stack_name
-    from modules._private.tf import App
-    from stacks.batch_stack import BatchStack
+    from main import build_app
 
-    app = App(outdir=str(outdir))
-    BatchStack(app, stack_name(config), config=config, target=target)
+    app = build_app([config], target, outdir)
     with pytest.MonkeyPatch.context() as environment:
         for name, value in FAKE_SECRETS.items():
             environment.setenv(name, value)
@@ -90,7 +88,7 @@ def synth(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def aws_synth(dev_config, synth) -> tuple[dict, Path]:
-    from fargate_batch.targets import Target
+    from fargate_batch.config.targets import Target
 
     return synth(dev_config, Target("aws"))
 
@@ -104,7 +102,7 @@ def synthesized(aws_synth) -> dict:
 @pytest.fixture(scope="session")
 def two_triggers_synth(dev_config, synth) -> dict:
     """The dev stack with a second trigger, on JSON files under incoming/: triggers share resources."""
-    from fargate_batch.targets import Target
+    from fargate_batch.config.targets import Target
 
     json_files = replace(dev_config.triggers[0], name="json-files", prefix="incoming/", suffix=".json")
     return synth(replace(dev_config, triggers=(*dev_config.triggers, json_files)), Target("aws"))[0]
@@ -114,7 +112,7 @@ def two_triggers_synth(dev_config, synth) -> dict:
 def existing_network_synth(dev_config, synth) -> dict:
     """The dev stack on existing subnets, with a flexible window and e-mail alerts."""
     from fargate_batch.config.schema import NetworkConfig
-    from fargate_batch.targets import Target
+    from fargate_batch.config.targets import Target
 
     pipeline = dev_config.pipelines[0]
     config = replace(

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from fargate_batch.config import rules
+from fargate_batch.config import names, rules
 from fargate_batch.config.schema import (
     ActivityConfig,
     BackendConfig,
@@ -237,8 +237,8 @@ def _check_derived_names(config: ProjectConfig, problems: _Problems) -> None:
     prefix = config.name_prefix
     # (namespace, comparison key) -> (who makes it, the name as made)
     owners: dict[tuple[str, str], tuple[str, str]] = {}
-    for name, what in rules.SHARED_AWS_NAMES.items():
-        owners[("aws", f"{prefix}-{name}".casefold())] = (what, f"{prefix}-{name}")
+    for name, what in names.SharedNames(prefix).aws_names().items():
+        owners[("aws", name.casefold())] = (what, name)
     for construct_id, what in rules.SHARED_CONSTRUCT_IDS.items():
         owners[("id", construct_id)] = (what, construct_id)
     for kind in ("pipelines", "triggers", "activities"):
@@ -248,9 +248,7 @@ def _check_derived_names(config: ProjectConfig, problems: _Problems) -> None:
                 continue
             seen.add(workflow.name)
             owner = f"{kind}[{index}] ({workflow.name!r})"
-            aws_names = [
-                f"{prefix}-{template.format(name=workflow.name)}" for template in rules.DERIVED_AWS_NAMES[kind]
-            ]
+            aws_names = names.workflow_names(kind, prefix, workflow.name).aws_names()
             construct_ids = [
                 f"{rules.CONSTRUCT_ID_PREFIXES[kind]}{workflow.name}{suffix}"
                 for suffix in rules.CONSTRUCT_ID_SUFFIXES[kind]

@@ -1,15 +1,21 @@
-"""AWS names derived from the configuration: asked for by the constructs, the stack and the tools alike.
+"""Every AWS name derived from the configuration, in one place.
 
-Pure and cheap to import (the tools that only need a name must not load the construct library).
-Limits are checked at configuration load.
+The stack and its constructs, the configuration's clash check, the plan report and the local run all
+ask here, so a name is derived once and the tools cannot drift from what is deployed. Pure and cheap to
+import (a tool that only needs a name must not load the construct library).
+
+Names that could exceed an AWS limit for the longest accepted inputs are shortened deterministically
+(:func:`bounded_name`); the others fit by the length limits the configuration check enforces.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from fargate_batch.config.schema import ProjectConfig
 
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (role name: 64 characters)
 IAM_ROLE_NAME_LIMIT = 64
 
 
@@ -27,3 +33,196 @@ def bounded_name(name: str, limit: int) -> str:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
     return f"{name[: limit - 9]}-{digest}"
+
+
+# Roles are named after what assumes them, so a role's name says whose it is.
+def state_machine_role(state_machine: str) -> str:
+    return bounded_name(f"{state_machine}-sfn", IAM_ROLE_NAME_LIMIT)
+
+
+def schedule_role(schedule: str) -> str:
+    return bounded_name(f"{schedule}-scheduler", IAM_ROLE_NAME_LIMIT)
+
+
+def event_rule_role(rule: str) -> str:
+    return bounded_name(f"{rule}-events", IAM_ROLE_NAME_LIMIT)
+
+
+def task_execution_role(family: str) -> str:
+    return bounded_name(f"{family}-execution", IAM_ROLE_NAME_LIMIT)
+
+
+def task_role(family: str) -> str:
+    return bounded_name(f"{family}-task", IAM_ROLE_NAME_LIMIT)
+
+
+def task_log_group(family: str) -> str:
+    return f"/ecs/{family}"
+
+
+def state_machine_log_group(state_machine: str) -> str:
+    # Step Functions vends logs through CloudWatch Logs' resource policy only under this prefix.
+    # https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+    return f"/aws/vendedlogs/states/{state_machine}"
+
+
+def task_roles(family: str) -> tuple[str, str]:
+    return task_execution_role(family), task_role(family)
+
+
+@dataclass(frozen=True)
+class SharedNames:
+    """What one environment makes once, whatever its workflows."""
+
+    prefix: str
+
+    @property
+    def repository(self) -> str:
+        return self.prefix
+
+    @property
+    def cluster(self) -> str:
+        return self.prefix
+
+    @property
+    def schedule_group(self) -> str:
+        return self.prefix
+
+    @property
+    def batch_family(self) -> str:
+        return resource_name(self.prefix, "batch")
+
+    @property
+    def trigger_family(self) -> str:
+        return resource_name(self.prefix, "trigger")
+
+    @property
+    def alert_topic(self) -> str:
+        return resource_name(self.prefix, "alerts")
+
+    @property
+    def schedule_dead_letter_queue(self) -> str:
+        return resource_name(self.prefix, "schedule-dlq")
+
+    @property
+    def trigger_dead_letter_queue(self) -> str:
+        return resource_name(self.prefix, "trigger-dlq")
+
+    @property
+    def flow_log_group(self) -> str:
+        return f"/vpc/flow-logs/{self.prefix}"
+
+    @property
+    def flow_logs_role(self) -> str:
+        return resource_name(self.prefix, "flow-logs")
+
+    def data_bucket(self, account_id: str) -> str:
+        return resource_name(self.prefix, "data", account_id)
+
+    def aws_names(self) -> dict[str, str]:
+        """IAM roles and task families, which share a namespace with the workflows' (name → what it is)."""
+        batch_execution, batch_task = task_roles(self.batch_family)
+        trigger_execution, trigger_task = task_roles(self.trigger_family)
+        return {
+            self.batch_family: "the batch task definition",
+            batch_execution: "the batch task's execution role",
+            batch_task: "the batch task's role",
+            self.trigger_family: "the task definition of triggered tasks",
+            trigger_execution: "the triggered task's execution role",
+            trigger_task: "the triggered task's role",
+            self.flow_logs_role: "the VPC flow logs role",
+        }
+
+
+@dataclass(frozen=True)
+class PipelineNames:
+    prefix: str
+    pipeline: str
+
+    @property
+    def state_machine(self) -> str:
+        return resource_name(self.prefix, self.pipeline)
+
+    @property
+    def run_task_state_machine(self) -> str:
+        return resource_name(self.prefix, self.pipeline, "run-task")
+
+    @property
+    def schedule(self) -> str:
+        return resource_name(self.prefix, self.pipeline)
+
+    @property
+    def schedule_in_group(self) -> str:
+        """``group/name``, as ``aws scheduler get-schedule`` and the outputs name it."""
+        return f"{SharedNames(self.prefix).schedule_group}/{self.schedule}"
+
+    def aws_names(self) -> tuple[str, ...]:
+        return (
+            self.state_machine,
+            self.run_task_state_machine,
+            state_machine_role(self.state_machine),
+            state_machine_role(self.run_task_state_machine),
+            schedule_role(self.schedule),
+        )
+
+
+@dataclass(frozen=True)
+class TriggerNames:
+    prefix: str
+    trigger: str
+
+    @property
+    def state_machine(self) -> str:
+        return resource_name(self.prefix, "trigger", self.trigger)
+
+    @property
+    def run_task_state_machine(self) -> str:
+        return resource_name(self.prefix, "trigger", self.trigger, "run-task")
+
+    @property
+    def event_rule(self) -> str:
+        return resource_name(self.prefix, "trigger", self.trigger)
+
+    def aws_names(self) -> tuple[str, ...]:
+        return (
+            self.state_machine,
+            self.run_task_state_machine,
+            state_machine_role(self.state_machine),
+            state_machine_role(self.run_task_state_machine),
+            event_rule_role(self.event_rule),
+        )
+
+
+@dataclass(frozen=True)
+class ActivityNames:
+    prefix: str
+    activity_name: str
+
+    @property
+    def activity(self) -> str:
+        return resource_name(self.prefix, "activity", self.activity_name)
+
+    @property
+    def state_machine(self) -> str:
+        return self.activity
+
+    @property
+    def worker(self) -> str:
+        """The worker's task family and its ECS service."""
+        return resource_name(self.prefix, "worker", self.activity_name)
+
+    def aws_names(self) -> tuple[str, ...]:
+        return (self.activity, state_machine_role(self.state_machine), self.worker, *task_roles(self.worker))
+
+
+WorkflowNames = PipelineNames | TriggerNames | ActivityNames
+WORKFLOW_NAMES: dict[str, type[PipelineNames] | type[TriggerNames] | type[ActivityNames]] = {
+    "pipelines": PipelineNames,
+    "triggers": TriggerNames,
+    "activities": ActivityNames,
+}
+
+
+def workflow_names(kind: str, prefix: str, name: str) -> WorkflowNames:
+    """The names one workflow of ``kind`` ("pipelines", "triggers", "activities") makes."""
+    return WORKFLOW_NAMES[kind](prefix, name)

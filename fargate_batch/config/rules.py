@@ -53,37 +53,9 @@ LOG_RETENTION_DAYS = (
 LOGGING_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 BACKEND_TYPES = ("local", "s3", "cloud")
 
-# Names stacks/batch_stack.py derives from each workflow's name, so two workflows cannot make the
-# same one (tests/stacks keep these tables in step with the synthesized stack).
-# AWS names follow "{name_prefix}-": state machines, IAM roles, ECS task families. They are compared
-# ignoring case, as IAM compares role names, and every state machine has a role named after it.
-DERIVED_AWS_NAMES: dict[str, tuple[str, ...]] = {
-    "pipelines": ("{name}", "{name}-run-task", "{name}-sfn", "{name}-run-task-sfn", "{name}-scheduler"),
-    "triggers": (
-        "trigger-{name}",
-        "trigger-{name}-run-task",
-        "trigger-{name}-sfn",
-        "trigger-{name}-run-task-sfn",
-        "trigger-{name}-events",
-    ),
-    "activities": (
-        "activity-{name}",
-        "activity-{name}-sfn",
-        "worker-{name}",
-        "worker-{name}-execution",
-        "worker-{name}-task",
-    ),
-}
-SHARED_AWS_NAMES: dict[str, str] = {
-    "batch": "the batch task definition",
-    "batch-execution": "the batch task's execution role",
-    "batch-task": "the batch task's role",
-    "trigger": "the task definition of triggered tasks",
-    "trigger-execution": "the triggered task's execution role",
-    "trigger-task": "the triggered task's role",
-    "flow-logs": "the VPC flow logs role",
-}
-# Construct ids in the stack: "<kind prefix><name><suffix>". Two ids alike stop synthesis.
+# Construct ids the stack derives from each workflow's name ("<kind prefix><name><suffix>"): two ids
+# alike stop synthesis (tests/stacks keep these tables in step with the synthesized stack). The AWS
+# names workflows make are derived in names.py.
 CONSTRUCT_ID_PREFIXES = {"pipelines": "pipeline-", "triggers": "trigger-", "activities": "activity-"}
 CONSTRUCT_ID_SUFFIXES: dict[str, tuple[str, ...]] = {
     "pipelines": ("", "-run-task", "-schedule", "-arn", "-run-task-arn", "-schedule-name"),

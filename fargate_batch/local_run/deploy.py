@@ -10,8 +10,8 @@ from pathlib import Path
 
 import boto3
 
+from fargate_batch.config.targets import ENDPOINT_ENV, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, TARGET_ENV
 from fargate_batch.local_aws import create_state_bucket
-from fargate_batch.targets import ENDPOINT_ENV, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, TARGET_ENV
 from fargate_batch.terraform_runner import Terraform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

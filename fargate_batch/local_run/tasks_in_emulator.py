@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import boto3
 
-from fargate_batch.targets import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
+from fargate_batch.config.targets import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from local_emulator.ecs_agent import TaskRun, awslogs_stream, merged_container
 
 

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from fargate_batch.config.names import resource_name
+from fargate_batch.config import names
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.local_run.deploy import local_session
 from fargate_batch.local_run.executions import task_steps, wait_for_execution
@@ -89,10 +89,12 @@ class WorkflowRunner:
     def run_schedule(self, pipeline_name: str) -> Outcome:
         from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
 
-        name = resource_name(self.config.name_prefix, pipeline_name)
+        pipeline_names = names.PipelineNames(self.config.name_prefix, pipeline_name)
+        name = pipeline_names.schedule
         self.progress.say(f"schedule {name}: firing now (the emulator stores schedules but has no clock)")
         try:
-            arn = fire_now(self.clients["scheduler"], name=name, group=self.config.name_prefix)
+            group = names.SharedNames(self.config.name_prefix).schedule_group
+            arn = fire_now(self.clients["scheduler"], name=name, group=group)
         except ScheduleInvocationFailed as failed:
             self.progress.say(f"schedule {name}: NOT STARTED: {failed}")
             outcome = Outcome(f"pipeline {pipeline_name}", f"schedule {name}", "", "NOT STARTED", None)
@@ -156,7 +158,7 @@ class WorkflowRunner:
         machine = self.outputs[f"activity-{activity_name}-state-machine-arn"]
         job = {"command": ["echo", "job", "for", activity_name]}
         arn = self.sfn.start_execution(stateMachineArn=machine, input=json.dumps(job))["executionArn"]
-        family = resource_name(self.config.name_prefix, "worker", activity_name)
+        family = names.ActivityNames(self.config.name_prefix, activity_name).worker
         (service,) = self.clients["ecs"].describe_services(cluster=self.outputs["cluster-name"], services=[family])[
             "services"
         ]

@@ -20,14 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fargate_batch.config import ConfigError, ProjectConfig, config_paths, load_configs
-from fargate_batch.local_aws import create_state_bucket
-from fargate_batch.plan_report.render import StackInput, render_report
-from fargate_batch.security_scan import ScanError, scan_stack
-from fargate_batch.targets import (
+from fargate_batch.config.targets import (
     Target,
     TargetError,
     target_from_environment,
 )
+from fargate_batch.local_aws import create_state_bucket
+from fargate_batch.plan_report.render import StackInput, render_report
+from fargate_batch.security_scan import ScanError, scan_stack
 from fargate_batch.terraform_cli import terraform_environment
 
 DEFAULT_CONFIG = "config/dev.toml"
@@ -72,18 +72,10 @@ def local_emulator() -> Iterator[str]:
 
 def synthesize(configs: list[ProjectConfig], target: Target, outdir: Path) -> dict[str, Path]:
     """``cdktf synth`` of every configuration for ``target``; returns stack name → stack directory."""
-    from fargate_batch import fast_provider_import
+    from main import build_app, stack_directories
 
-    fast_provider_import.install()
-    from fargate_batch.config.names import stack_name
-    from modules._private.tf import App
-    from stacks.batch_stack import BatchStack
-
-    app = App(outdir=str(outdir))
-    for config in configs:
-        BatchStack(app, stack_name(config), config=config, target=target)
-    app.synth()
-    return {stack_name(c): outdir / "stacks" / stack_name(c) for c in configs}
+    build_app(configs, target, outdir).synth()
+    return stack_directories(configs, outdir)
 
 
 def terraform(stack_dir: Path, env: dict[str, str], *args: str) -> str:

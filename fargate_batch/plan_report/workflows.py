@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from fargate_batch.config.names import resource_name
+from fargate_batch.config import names
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.plan_report.pricing import TaskSize
 
@@ -203,7 +203,7 @@ def workflows(config: ProjectConfig, synthesized: dict) -> list[Workflow]:
     prefix = config.name_prefix
     found: list[Workflow] = []
     for pipeline in config.pipelines:
-        machine = view.machine_named(resource_name(prefix, pipeline.name))
+        machine = view.machine_named(names.PipelineNames(prefix, pipeline.name).state_machine)
         arn = view.reference_to("aws_sfn_state_machine", machine)
         schedule = next((s for s in view.of_type("aws_scheduler_schedule").values() if s["target"]["arn"] == arn), None)
         if schedule is not None:
@@ -221,7 +221,7 @@ def workflows(config: ProjectConfig, synthesized: dict) -> list[Workflow]:
             trigger = Trigger("api", ("StartExecution", "(no schedule: on demand)"), "")
         found.append(_build(view, "pipeline", pipeline.name, machine, trigger, schedule=schedule))
     for trigger_config in config.triggers:
-        machine = view.machine_named(resource_name(prefix, "trigger", trigger_config.name))
+        machine = view.machine_named(names.TriggerNames(prefix, trigger_config.name).state_machine)
         arn = view.reference_to("aws_sfn_state_machine", machine)
         target = next(t for t in view.of_type("aws_cloudwatch_event_target").values() if t["arn"] == arn)
         _, rule = view.by_reference(target["rule"])
@@ -241,12 +241,12 @@ def workflows(config: ProjectConfig, synthesized: dict) -> list[Workflow]:
         command = " ".join(trigger_config.command)
         found.append(_build(view, "trigger", trigger_config.name, machine, trigger, command_hint=command))
     for activity in config.activities:
-        machine = view.machine_named(resource_name(prefix, "activity", activity.name))
+        machine = view.machine_named(names.ActivityNames(prefix, activity.name).state_machine)
         service = next(
             (
                 s
                 for s in view.of_type("aws_ecs_service").values()
-                if s["name"] == resource_name(prefix, "worker", activity.name)
+                if s["name"] == names.ActivityNames(prefix, activity.name).worker
             ),
             None,
         )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fargate_batch.tf import Construct, DataAwsIamPolicyDocument, IamRole, IamRolePolicy
 from modules._private.iam_statements import Statement
-from modules._private.tf import Construct, DataAwsIamPolicyDocument, IamRole, IamRolePolicy
 
 
 def attach_statements(scope: Construct, id_: str, role: IamRole, statements: Iterable[Statement]) -> IamRolePolicy:

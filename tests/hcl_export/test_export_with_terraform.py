@@ -45,7 +45,7 @@ def test_export_is_valid_terraform_for_the_real_provider(aws_export):
 
 
 def test_checkov_reads_the_exported_skip_comments_natively(aws_export, synthesized):
-    from modules._private.checkov_skips import recorded_skips
+    from fargate_batch.checkov_skips import recorded_skips
 
     directory, _ = aws_export
     result = run(

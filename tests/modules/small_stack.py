@@ -9,7 +9,7 @@ from pathlib import Path
 
 def synth_construct(outdir: Path, build: Callable[[object], None]) -> dict:
     """``build(stack)`` adds the construct; returns cdk.tf.json, "//" comments included (Testing.synth drops them)."""
-    from modules._private.tf import App, AwsProvider, TerraformStack
+    from fargate_batch.tf import App, AwsProvider, TerraformStack
 
     app = App(outdir=str(outdir))
     stack = TerraformStack(app, "small")

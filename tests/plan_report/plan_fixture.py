@@ -29,9 +29,9 @@ class LocalPlan:
 
 def session_plan(dev_config, tmp_path_factory, request) -> LocalPlan:
     if "plan" not in _CACHE:
+        from fargate_batch.config.targets import Target
         from fargate_batch.local_aws import create_state_bucket
         from fargate_batch.plan_report.runner import local_emulator, plan_stack, synthesize
-        from fargate_batch.targets import Target
 
         running = contextlib.ExitStack()
         request.session.config.add_cleanup(running.close)

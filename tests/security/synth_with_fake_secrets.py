@@ -19,8 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copy-into-tag", metavar="VARIABLE", required=True)
     args = parser.parse_args(argv)
 
+    from fargate_batch.config import load_configs
+    from fargate_batch.config.targets import target_from_environment
+    from fargate_batch.tf import CloudwatchLogGroup, Construct, TerraformStack
     from main import build_app
-    from modules._private.tf import CloudwatchLogGroup, Construct, TerraformStack
 
     class CopiesEnvironmentIntoTag(Construct):
         """The mistake to catch: a construct that reads a credential from the environment as it is built."""
@@ -30,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
             # os.environ[...], not .get: if the variable is not set yet, the planted leak must not pass quietly.
             CloudwatchLogGroup(self, "group", name="copied-environment", tags={"Copied": os.environ[variable]})
 
-    app = build_app(args.configs, outdir=args.outdir)
+    app = build_app(load_configs(args.configs), target_from_environment(), args.outdir)
     stacks = [child for child in app.node.children if isinstance(child, TerraformStack)]
     if not stacks:
         raise SystemExit("synth_with_fake_secrets: the app has no stack to plant the construct in")

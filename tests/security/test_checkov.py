@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from fargate_batch.checkov_skips import CheckovSkip, RecordedSkip, recorded_skips
 from fargate_batch.security_scan import apply_skips, baseline, run_checkov, scan
-from modules._private.checkov_skips import CheckovSkip, RecordedSkip, recorded_skips
 
 
 @pytest.fixture(scope="session")

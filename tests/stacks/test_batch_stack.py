@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fargate_batch.targets import Target
+from fargate_batch.config.targets import Target
 from tests.conftest import with_backend
 
 

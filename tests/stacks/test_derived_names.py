@@ -1,7 +1,7 @@
 """The configuration check's tables match what the stack really makes.
 
-fargate_batch/config/rules.py lists, per workflow kind, the AWS names and construct ids the stack
-derives from a workflow's name, and the environment variables it sets itself, so a clash is reported
+fargate_batch/config/names.py derives the AWS names and fargate_batch/config/rules.py lists the construct
+ids the stack derives from a workflow's name, and the environment variables it sets itself, so a clash is reported
 at load time. If the stack starts making another name or setting another variable, these tests fail
 until the tables say so.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from fargate_batch.config import rules
+from fargate_batch.config import names, rules
 from tests.helpers import resources
 
 WORKFLOW_KINDS = ("pipelines", "triggers", "activities")
@@ -32,10 +32,10 @@ def test_dev_configuration_has_every_workflow_kind(dev_config):
 
 def test_aws_names_the_stack_makes_are_the_ones_the_check_predicts(synthesized, dev_config):
     prefix = dev_config.name_prefix
-    predicted = {f"{prefix}-{name}" for name in rules.SHARED_AWS_NAMES}
+    predicted = set(names.SharedNames(prefix).aws_names())
     for kind in WORKFLOW_KINDS:
         for workflow in getattr(dev_config, kind):
-            predicted |= {f"{prefix}-{t.format(name=workflow.name)}" for t in rules.DERIVED_AWS_NAMES[kind]}
+            predicted |= set(names.workflow_names(kind, prefix, workflow.name).aws_names())
     made = {
         resource[attribute]
         for resource_type, attribute in NAME_ATTRIBUTE.items()

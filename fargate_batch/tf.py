@@ -2,11 +2,16 @@
 
 CDKTF was archived upstream in December 2025. Keeping the framework behind this one module means a
 fork or a successor (or generated bindings of another provider version) is swapped here, not in
-every construct. Python runs ``modules/__init__.py`` before this file, and that installs the fast
-provider import, so each provider class below loads only its own submodule.
+every construct. The fast provider import is installed before the first binding loads, so each
+provider class below loads only its own submodule.
 """
 
+# ruff: noqa: E402  (the bindings below must load after the fast import is installed)
 from __future__ import annotations
+
+from fargate_batch import fast_provider_import
+
+fast_provider_import.install()
 
 from cdktf import (
     App,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from modules._private.checkov_skips import CheckovSkip, recorded_skips
+from fargate_batch.checkov_skips import CheckovSkip, recorded_skips
 
 REASON = "this check does not fit here because of a reason"
 

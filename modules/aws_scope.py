@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fargate_batch.tf import Construct, DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion, TerraformStack
 from modules._private.iam_statements import AwsScope
-from modules._private.tf import Construct, DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion, TerraformStack
 
 _ID = "aws-scope"
 

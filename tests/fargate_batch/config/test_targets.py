@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fargate_batch.targets import TargetError, target_from_environment
+from fargate_batch.config.targets import TargetError, target_from_environment
 
 
 def test_local_emulator_is_the_default_target():

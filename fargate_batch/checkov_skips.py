@@ -56,7 +56,7 @@ class CheckovSkip:
 
 def skip_checks(element, *skips: CheckovSkip) -> None:
     """Record ``skips`` on a CDKTF resource or data source (call again to add more)."""
-    from modules._private.tf import TerraformDataSource, TerraformStack
+    from fargate_batch.tf import TerraformDataSource, TerraformStack
 
     recorded = (*getattr(element, "_checkov_skips", ()), *skips)
     ids = [s.check_id for s in recorded]
