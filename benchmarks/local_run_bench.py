@@ -46,13 +46,9 @@ def edited_copy(source: Path, directory: Path, marker: str) -> Path:
     return target
 
 
-def free_port() -> int:
-    from local_emulator.server import free_port as any_free_port
-
-    return any_free_port()
-
-
 def main() -> int:
+    from local_emulator.server import free_port
+
     config = REPO_ROOT / os.environ.get("FARGATE_BATCH_CONFIG", "config/dev.toml")
     local = [sys.executable, "-m", "fargate_batch.local_aws"]
     with tempfile.TemporaryDirectory() as scratch:

@@ -24,12 +24,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from fargate_batch.terraform_cli import terraform_environment
+from fargate_batch.terraform_runner import Terraform, TerraformError
 
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
 DEFAULT_OUT = Path("cdktf.out/hcl")
@@ -204,13 +203,12 @@ def to_hcl(stack: dict, schema: dict) -> str:
 # Commands
 
 
-def _terraform(args: list[str], cwd: Path, env: dict[str, str], stdin: str | None = None) -> str:
-    result = subprocess.run(
-        ["terraform", *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=600, check=False
-    )
-    if result.returncode != 0:
-        raise ExportError(f"terraform {' '.join(args)} failed:\n{(result.stdout + result.stderr)[-4000:]}")
-    return result.stdout
+def _terraform(args: list[str], cwd: Path, work_dir: Path, stdin: str | None = None) -> str:
+    try:
+        runner = Terraform(stack_dir=cwd, work_dir=work_dir, timeout_seconds=600)
+        return runner.run(*args, stdin=stdin, no_color=False).stdout
+    except TerraformError as error:
+        raise ExportError(str(error)) from error
 
 
 def provider_schema(required_providers: dict, work_dir: Path) -> dict:
@@ -221,9 +219,8 @@ def provider_schema(required_providers: dict, work_dir: Path) -> dict:
     scratch.mkdir(parents=True, exist_ok=True)
     config = {"terraform": {"required_providers": required_providers}}
     (scratch / "main.tf.json").write_text(json.dumps(config))
-    env = {**terraform_environment(work_dir), "TF_IN_AUTOMATION": "1"}
-    _terraform(["init", "-input=false", "-no-color"], scratch, env)
-    return json.loads(_terraform(["providers", "schema", "-json"], scratch, env))
+    _terraform(["init", "-input=false", "-no-color"], scratch, work_dir)
+    return json.loads(_terraform(["providers", "schema", "-json", "-no-color"], scratch, work_dir))
 
 
 def export_stacks(stack_dirs: dict[str, Path], out: Path, work_dir: Path) -> dict[str, Path]:
@@ -231,12 +228,11 @@ def export_stacks(stack_dirs: dict[str, Path], out: Path, work_dir: Path) -> dic
     stacks = {name: json.loads((path / "cdk.tf.json").read_text()) for name, path in stack_dirs.items()}
     required = next(iter(stacks.values()))["terraform"]["required_providers"]
     schema = provider_schema(required, work_dir)
-    env = terraform_environment(work_dir)
     written = {}
     for name, stack in stacks.items():
         directory = out / name
         directory.mkdir(parents=True, exist_ok=True)
-        formatted = _terraform(["fmt", "-no-color", "-"], directory, env, stdin=to_hcl(stack, schema))
+        formatted = _terraform(["fmt", "-no-color", "-"], directory, work_dir, stdin=to_hcl(stack, schema))
         # No lock file: one written here would hold only this machine's platform hash.
         (directory / "main.tf").write_text(formatted)
         written[name] = directory

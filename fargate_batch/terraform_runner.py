@@ -41,12 +41,16 @@ class Terraform:
         self.env["TF_IN_AUTOMATION"] = "1"
         self.applied_outputs: dict[str, object] | None = None
 
-    def run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
-        command = [*args, "-no-color"] if args and args[0] not in ("version",) else list(args)
+    def run(
+        self, *args: str, ok_codes: tuple[int, ...] = (0,), stdin: str | None = None, no_color: bool = True
+    ) -> subprocess.CompletedProcess:
+        """``terraform <args> -no-color`` (pass ``no_color=False`` where the flag must come elsewhere)."""
+        command = [*args, "-no-color"] if no_color and args and args[0] not in ("version",) else list(args)
         result = subprocess.run(
             ["terraform", *command],
             cwd=self.stack_dir,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=self.timeout_seconds,

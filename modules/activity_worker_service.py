@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.tf import Construct, EcsService
-from modules._private.iam_statements import activity_task_reports, activity_worker
 from modules.activity import Activity
 from modules.ecs_cluster import EcsCluster
 from modules.fargate_task import FargateTask
@@ -32,7 +31,7 @@ class ActivityWorkerServiceProps:
 class ActivityWorkerService(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: ActivityWorkerServiceProps) -> None:
         super().__init__(scope, id_)
-        props.task.grant("poll-activity", (activity_worker(props.activity.arn), activity_task_reports()))
+        props.activity.grant_worker(props.task)
         self.service = EcsService(
             self,
             "service",

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.tf import Construct, SnsTopic, SnsTopicSubscription
-from modules._private.iam_statements import Statement, kms_data_keys_via, sns_publish
+from modules._private.iam_statements import Statement, kms_data_keys_via
 from modules.aws_scope import aws_scope
 
 # The AWS-managed key keeps alerts encrypted at rest without a key policy to maintain; publishers
 # need only sns:Publish. https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
+
+
+def sns_publish(topic_arn: str) -> Statement:
+    """``arn:aws:states:::sns:publish``. https://docs.aws.amazon.com/step-functions/latest/dg/sns-iam.html"""
+    return Statement(sid="PublishAlerts", actions=("sns:Publish",), resources=(topic_arn,))
 
 
 @dataclass(frozen=True)

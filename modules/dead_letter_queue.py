@@ -5,8 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.tf import Construct, DataAwsIamPolicyDocument, SqsQueue
-from modules._private.iam_statements import Statement, kms_data_keys_via, send_to_dead_letter_queue
+from modules._private.iam_statements import Statement, kms_data_keys_via
 from modules.aws_scope import aws_scope
+
+
+def send_to_dead_letter_queue(queue_arn: str) -> Statement:
+    """Scheduler and EventBridge deliver undeliverable events to the DLQ with the target role.
+
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
+    """
+    return Statement(sid="SendToDeadLetterQueue", actions=("sqs:SendMessage",), resources=(queue_arn,))
 
 
 @dataclass(frozen=True)

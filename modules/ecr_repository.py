@@ -11,6 +11,19 @@ from fargate_batch.tf import (
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryResource,
 )
+from modules._private.iam_statements import Statement
+
+
+def ecr_pull(repository_arn: str) -> tuple[Statement, ...]:
+    """Task execution role: pull from one repository. GetAuthorizationToken has no resource type."""
+    return (
+        Statement(sid="GetRegistryToken", actions=("ecr:GetAuthorizationToken",), resources=("*",)),
+        Statement(
+            sid="PullBatchImage",
+            actions=("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"),
+            resources=(repository_arn,),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -75,3 +88,7 @@ class EcrRepository(Construct):
 
     def image(self, tag: str) -> str:
         return f"{self.repository.repository_url}:{tag}"
+
+    def pull_statements(self) -> tuple[Statement, ...]:
+        """What a task's execution role needs to pull an image of this repository."""
+        return ecr_pull(self.arn)

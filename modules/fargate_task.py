@@ -13,12 +13,21 @@ from types import MappingProxyType
 
 from fargate_batch.config import names
 from fargate_batch.tf import CloudwatchLogGroup, Construct, EcsTaskDefinition
-from modules._private.iam_statements import Statement, ecr_pull, service_trust, write_logs
+from modules._private.iam_statements import Statement, service_trust
 from modules._private.policy import attach_statements, service_role
 from modules.aws_scope import aws_scope
 from modules.ecr_repository import EcrRepository
 
 CONTAINER_NAME = "batch"
+
+
+def write_logs(log_group_arn: str) -> Statement:
+    """awslogs driver: streams and events in one log group (``arn`` ends without ``:*``)."""
+    return Statement(
+        sid="WriteContainerLogs",
+        actions=("logs:CreateLogStream", "logs:PutLogEvents"),
+        resources=(f"{log_group_arn}:log-stream:*",),
+    )
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class FargateTask(Construct):
             self,
             "execution-policy",
             self.execution_role,
-            (*ecr_pull(props.repository.arn), write_logs(self.log_group.arn)),
+            (*props.repository.pull_statements(), write_logs(self.log_group.arn)),
         )
         self.task_role = service_role(
             self,

@@ -7,11 +7,35 @@ from __future__ import annotations
 
 from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import Construct
-from modules._private.iam_statements import start_execution_sync2
+from modules._private.iam_statements import AwsScope, Statement
 from modules.alert_topic import AlertTopic
 from modules.aws_scope import aws_scope
 from modules.run_task_state_machine import RunTaskStateMachine
 from modules.state_machine import StateMachine, StateMachineProps
+
+
+def start_execution_sync2(scope: AwsScope, *, state_machine_arn: str, state_machine_name: str) -> tuple[Statement, ...]:
+    """Permissions for ``arn:aws:states:::states:startExecution.sync:2`` of one child.
+
+    https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html (Synchronous)
+    """
+    return (
+        Statement(
+            sid="StartChildExecution",
+            actions=("states:StartExecution",),
+            resources=(state_machine_arn,),
+        ),
+        Statement(
+            sid="TrackAndStopChildExecutions",
+            actions=("states:DescribeExecution", "states:StopExecution"),
+            resources=(scope.arn("states", f"execution:{state_machine_name}:*"),),
+        ),
+        Statement(
+            sid="ManagedRuleForExecutionEvents",
+            actions=("events:PutTargets", "events:PutRule", "events:DescribeRule"),
+            resources=(scope.arn("events", "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"),),
+        ),
+    )
 
 
 class NestedWorkflowStateMachine(Construct):

@@ -29,13 +29,29 @@ from fargate_batch.tf import (
     VpcSecurityGroupEgressRule,
     VpcSecurityGroupIngressRule,
 )
-from modules._private.iam_statements import deliver_flow_logs, service_trust
+from modules._private.iam_statements import Statement, service_trust
 from modules._private.policy import attach_statements, service_role
 from modules.aws_scope import aws_scope
 
 # Interface endpoints a task in a private subnet needs to pull its image, write logs, and (for the
 # activity worker and the S3 trigger task) call Step Functions.
 INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "states")
+
+
+def deliver_flow_logs(log_group_arn: str) -> tuple[Statement, ...]:
+    """VPC Flow Logs publishing to one log group (``arn`` without ``:*``).
+
+    DescribeLogGroups is a list action with no resource type in the service authorization reference,
+    so it takes ``*``. https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+    """
+    return (
+        Statement(
+            sid="DeliverFlowLogs",
+            actions=("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+            resources=(log_group_arn, f"{log_group_arn}:log-stream:*"),
+        ),
+        Statement(sid="FindFlowLogGroup", actions=("logs:DescribeLogGroups",), resources=("*",)),
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.asl import ECS_LAUNCH_ERRORS, retrier
-from modules._private.iam_statements import ecs_run_task_sync
+from modules._private.iam_statements import AwsScope, Condition, Statement
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
 from modules.aws_scope import aws_scope
 from modules.ecs_cluster import EcsCluster
@@ -30,6 +30,59 @@ from modules.state_machine import StateMachine, StateMachineProps
 # ENI networking), so tasks and the worker service pick up platform security fixes without a change here.
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-linux-fargate.html
 PLATFORM_VERSION = "LATEST"
+
+
+def pass_role(role_arns: tuple[str, ...], service: str) -> Statement:
+    """``iam:PassRole`` on exactly these roles, and only to ``service`` (e.g. ecs-tasks.amazonaws.com)."""
+    return Statement(
+        sid="PassRoleTo" + service.split(".")[0].replace("-", "").title(),
+        actions=("iam:PassRole",),
+        resources=role_arns,
+        conditions=(Condition("StringEquals", "iam:PassedToService", (service,)),),
+    )
+
+
+def ecs_run_task_sync(
+    scope: AwsScope,
+    *,
+    cluster_arn: str,
+    cluster_name: str,
+    task_definition_family: str,
+    task_role_arn: str,
+    execution_role_arn: str,
+) -> tuple[Statement, ...]:
+    """Permissions for ``arn:aws:states:::ecs:runTask.sync``.
+
+    https://docs.aws.amazon.com/step-functions/latest/dg/ecs-iam.html (Run a Job, .sync)
+    """
+    return (
+        Statement(
+            sid="RunTaskOnThisCluster",
+            actions=("ecs:RunTask",),
+            resources=(scope.arn("ecs", f"task-definition/{task_definition_family}:*"),),
+            conditions=(Condition("ArnEquals", "ecs:cluster", (cluster_arn,)),),
+        ),
+        Statement(
+            sid="TrackAndStopTasks",
+            actions=("ecs:DescribeTasks", "ecs:StopTask"),
+            resources=(scope.arn("ecs", f"task/{cluster_name}/*"),),
+        ),
+        # RunTask with PropagateTags (or Tags) tags the task as it creates it, and ECS authorizes that
+        # tagging separately: without ecs:TagResource the launch fails with AccessDeniedException.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
+        Statement(
+            sid="TagTasksAtLaunch",
+            actions=("ecs:TagResource",),
+            resources=(scope.arn("ecs", f"task/{cluster_name}/*"),),
+            conditions=(Condition("StringEquals", "ecs:CreateAction", ("RunTask",)),),
+        ),
+        Statement(
+            sid="ManagedRuleForEcsTaskEvents",
+            actions=("events:PutTargets", "events:PutRule", "events:DescribeRule"),
+            resources=(scope.arn("events", "rule/StepFunctionsGetEventsForECSTaskRule"),),
+        ),
+        pass_role((task_role_arn, execution_role_arn), "ecs-tasks.amazonaws.com"),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,24 +11,36 @@ import json
 from dataclasses import dataclass, field
 
 from fargate_batch.config import names
+from fargate_batch.config.schema import ScheduleConfig
 from fargate_batch.tf import Construct, SchedulerSchedule
-from modules._private.iam_statements import decrypt_schedule_payload, service_trust, start_one_state_machine
+from modules._private.iam_statements import Condition, Statement, service_trust, start_one_state_machine
 from modules._private.policy import attach_statements, service_role
 from modules.aws_scope import aws_scope
 from modules.dead_letter_queue import DeadLetterQueue
 from modules.schedule_group import ScheduleGroup
 
 
+def decrypt_schedule_payload(key_arn: str, schedule_arn: str) -> Statement:
+    """A schedule encrypted with a customer managed key is decrypted with its execution role at invoke time.
+
+    The encryption context names the schedule. https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
+    """
+    return Statement(
+        sid="DecryptSchedulePayload",
+        actions=("kms:Decrypt",),
+        resources=(key_arn,),
+        conditions=(Condition("ArnEquals", "kms:EncryptionContext:aws:scheduler:schedule:arn", (schedule_arn,)),),
+    )
+
+
 @dataclass(frozen=True)
 class ScheduleProps:
-    """A schedule whose target is ``state_machine_arn``.
+    """A schedule whose target is ``state_machine_arn``, as configured by ``schedule`` (``[pipelines.schedule]``).
 
-    ``expression``: ``cron(...)``, ``rate(...)`` or ``at(...)`` (validated at config load).
-    ``time_zone``: Default ``UTC``. ``enabled``: Default true.
-    ``flexible_window_minutes``: Default none (mode OFF); 1-1440.
-    ``retry_attempts``: Default 185; 0-185. ``max_event_age_seconds``: Default 86400; 60-86400.
-    ``input``: Default ``{}``; the execution input.
+    The expression, time zone, flexible window and retry policy come from the configuration, which
+    checks their ranges at load (``fargate_batch/config``).
     https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+    ``input``: Default ``{}``; the execution input.
     ``kms_key_arn``: Default none (an AWS owned key). A customer managed key encrypts the target input;
     the schedule's role then decrypts it at each invocation.
     https://docs.aws.amazon.com/scheduler/latest/UserGuide/encryption-rest.html
@@ -38,25 +50,10 @@ class ScheduleProps:
     group: ScheduleGroup
     state_machine_arn: str
     dead_letter_queue: DeadLetterQueue
-    expression: str
-    time_zone: str = "UTC"
-    enabled: bool = True
-    flexible_window_minutes: int | None = None
-    retry_attempts: int = 185
-    max_event_age_seconds: int = 86_400
+    schedule: ScheduleConfig
     input: dict = field(default_factory=dict)
     description: str = ""
     kms_key_arn: str | None = None
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.retry_attempts <= 185:
-            raise ValueError(f"retry_attempts: {self.retry_attempts} is outside 0-185 (Scheduler RetryPolicy)")
-        if not 60 <= self.max_event_age_seconds <= 86_400:
-            raise ValueError(
-                f"max_event_age_seconds: {self.max_event_age_seconds} is outside 60-86400 (Scheduler RetryPolicy)"
-            )
-        if self.flexible_window_minutes is not None and not 1 <= self.flexible_window_minutes <= 1440:
-            raise ValueError(f"flexible_window_minutes: {self.flexible_window_minutes} is outside 1-1440")
 
 
 class Schedule(Construct):
@@ -84,8 +81,8 @@ class Schedule(Construct):
             statements.append(decrypt_schedule_payload(props.kms_key_arn, schedule_arn))
         attach_statements(self, "policy", self.role, statements)
         window = (
-            {"mode": "FLEXIBLE", "maximum_window_in_minutes": props.flexible_window_minutes}
-            if props.flexible_window_minutes
+            {"mode": "FLEXIBLE", "maximum_window_in_minutes": props.schedule.flexible_window_minutes}
+            if props.schedule.flexible_window_minutes
             else {"mode": "OFF"}
         )
         self.schedule = SchedulerSchedule(
@@ -94,9 +91,9 @@ class Schedule(Construct):
             name=props.name,
             group_name=props.group.group.name,
             description=props.description or None,
-            schedule_expression=props.expression,
-            schedule_expression_timezone=props.time_zone,
-            state="ENABLED" if props.enabled else "DISABLED",
+            schedule_expression=props.schedule.expression,
+            schedule_expression_timezone=props.schedule.time_zone,
+            state="ENABLED" if props.schedule.enabled else "DISABLED",
             flexible_time_window=window,
             kms_key_arn=props.kms_key_arn,
             target={
@@ -104,8 +101,8 @@ class Schedule(Construct):
                 "role_arn": self.role.arn,
                 "input": json.dumps(props.input),
                 "retry_policy": {
-                    "maximum_retry_attempts": props.retry_attempts,
-                    "maximum_event_age_in_seconds": props.max_event_age_seconds,
+                    "maximum_retry_attempts": props.schedule.retry_attempts,
+                    "maximum_event_age_in_seconds": props.schedule.max_event_age_seconds,
                 },
                 "dead_letter_config": {"arn": props.dead_letter_queue.arn},
             },

@@ -14,9 +14,47 @@ from fargate_batch.checkov_skips import CheckovSkip, skip_checks
 from fargate_batch.config import names
 from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import CloudwatchLogGroup, Construct, SfnStateMachine
-from modules._private.iam_statements import Statement, log_delivery, service_trust, xray_tracing
+from modules._private.iam_statements import Statement, service_trust
 from modules._private.policy import attach_statements, service_role
 from modules.aws_scope import aws_scope
+
+
+def log_delivery() -> Statement:
+    """Vended log delivery for state machine logging; AWS documents ``*`` as the only resource.
+
+    https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy
+    """
+    return Statement(
+        sid="DeliverExecutionLogs",
+        actions=(
+            "logs:CreateLogDelivery",
+            "logs:GetLogDelivery",
+            "logs:UpdateLogDelivery",
+            "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries",
+            "logs:PutResourcePolicy",
+            "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups",
+        ),
+        resources=("*",),
+    )
+
+
+def xray_tracing() -> Statement:
+    """X-Ray trace segments; the actions take no resource-level scoping.
+
+    https://docs.aws.amazon.com/step-functions/latest/dg/xray-iam.html
+    """
+    return Statement(
+        sid="SendTraces",
+        actions=(
+            "xray:PutTraceSegments",
+            "xray:PutTelemetryRecords",
+            "xray:GetSamplingRules",
+            "xray:GetSamplingTargets",
+        ),
+        resources=("*",),
+    )
 
 
 @dataclass(frozen=True)

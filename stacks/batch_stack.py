@@ -148,7 +148,6 @@ class BatchStack(TerraformStack):
                 description=f"ARN of the run-task state machine of pipeline {pipeline.name}",
             )
             if pipeline.schedule is not None:
-                schedule = pipeline.schedule
                 self.schedules[pipeline.name] = Schedule(
                     self,
                     f"pipeline-{pipeline.name}-schedule",
@@ -157,12 +156,7 @@ class BatchStack(TerraformStack):
                         group=self.schedule_group,
                         state_machine_arn=parent.arn,
                         dead_letter_queue=self.schedule_dlq,
-                        expression=schedule.expression,
-                        time_zone=schedule.time_zone,
-                        enabled=schedule.enabled,
-                        flexible_window_minutes=schedule.flexible_window_minutes,
-                        retry_attempts=schedule.retry_attempts,
-                        max_event_age_seconds=schedule.max_event_age_seconds,
+                        schedule=pipeline.schedule,
                         input={"pipeline": pipeline.name, "trigger": "schedule"},
                         description=f"Starts pipeline {pipeline.name}",
                         kms_key_arn=key_arn,

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from modules.schedule import ScheduleProps
 from tests.helpers import find, reference, role_policy_statements, trust_statements
 
 SCHEDULE = "fargate-batch-dev-daily-report"
@@ -88,23 +85,3 @@ def test_role_uses_the_key_only_through_sqs_and_only_for_this_schedules_payload(
     (context,) = statements["DecryptSchedulePayload"]["condition"]
     assert (context["test"], context["variable"]) == ("ArnEquals", "kms:EncryptionContext:aws:scheduler:schedule:arn")
     assert context["values"][0].endswith(f":schedule/fargate-batch-dev/{SCHEDULE}")
-
-
-def _props(**overrides):
-    base = dict(name="s", group=None, state_machine_arn="arn", dead_letter_queue=None, expression="rate(1 hour)")
-    return ScheduleProps(**{**base, **overrides})
-
-
-def test_fails_when_retry_attempts_above_185():
-    with pytest.raises(ValueError, match="retry_attempts: 186 is outside 0-185"):
-        _props(retry_attempts=186)
-
-
-def test_fails_when_max_event_age_below_60_seconds():
-    with pytest.raises(ValueError, match="max_event_age_seconds: 59 is outside 60-86400"):
-        _props(max_event_age_seconds=59)
-
-
-def test_fails_when_flexible_window_above_a_day():
-    with pytest.raises(ValueError, match="flexible_window_minutes: 1441 is outside 1-1440"):
-        _props(flexible_window_minutes=1441)

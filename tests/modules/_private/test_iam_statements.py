@@ -1,4 +1,6 @@
-from modules._private.iam_statements import AwsScope, ecs_run_task_sync, pass_role, start_execution_sync2
+from modules._private.iam_statements import AwsScope
+from modules.nested_workflow_state_machine import start_execution_sync2
+from modules.run_task_state_machine import ecs_run_task_sync, pass_role
 
 SCOPE = AwsScope(partition="aws", region="ap-northeast-1", account_id="111122223333")
 
@@ -68,7 +70,7 @@ def test_kms_data_keys_are_granted_only_through_the_named_service():
 
 
 def test_schedule_payload_decrypt_is_bound_to_the_schedule_by_encryption_context():
-    from modules._private.iam_statements import decrypt_schedule_payload
+    from modules.schedule import decrypt_schedule_payload
 
     rendered = decrypt_schedule_payload("arn:k", "arn:aws:scheduler:ap-northeast-1:111122223333:schedule/g/s").render()
     assert rendered["actions"] == ["kms:Decrypt"]
@@ -82,7 +84,7 @@ def test_schedule_payload_decrypt_is_bound_to_the_schedule_by_encryption_context
 
 
 def test_flow_logs_write_only_their_group_and_list_groups_without_resource_scope():
-    from modules._private.iam_statements import deliver_flow_logs
+    from modules.network import deliver_flow_logs
 
     deliver, find_group = (s.render() for s in deliver_flow_logs("arn:aws:logs:r:1:log-group:/vpc/flow-logs/x"))
     assert deliver["actions"] == ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
