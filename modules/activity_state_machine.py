@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
 from fargate_batch.tf import Construct
-from modules._private.asl import alert_states, retrier
+from modules._private.asl import TIMEOUT_MARGIN_SECONDS, alert_states, retrier, retry_budget_seconds
 from modules.activity import Activity
 from modules.alert_topic import AlertTopic
 from modules.state_machine import StateMachine, StateMachineProps
@@ -51,16 +51,20 @@ def activity_definition(
     timeout_seconds: int,
     retry: RetryConfig,
 ) -> dict:
+    retriers = [retrier(REDELIVERED_ERRORS, retry)]
+    # Every delivery may run to its own timeout; the backstop allows each, with the waits between them.
+    attempts = 1 + sum(r["MaxAttempts"] for r in retriers)
     return {
         "Comment": f"Activity {activity_name}: a worker on Fargate does the work",
         "StartAt": "Do work",
+        "TimeoutSeconds": attempts * timeout_seconds + retry_budget_seconds(retriers) + TIMEOUT_MARGIN_SECONDS,
         "States": {
             "Do work": {
                 "Type": "Task",
                 "Resource": activity_arn,
                 "HeartbeatSeconds": heartbeat_seconds,
                 "TimeoutSeconds": timeout_seconds,
-                "Retry": [retrier(REDELIVERED_ERRORS, retry)],
+                "Retry": retriers,
                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Record failure"}],
                 "End": True,
             },

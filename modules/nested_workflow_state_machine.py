@@ -51,11 +51,13 @@ class NestedWorkflowStateMachine(Construct):
         logging: StateMachineLoggingConfig,
         log_retention_days: int,
         log_kms_key_arn: str | None,
+        extra_statements: tuple[Statement, ...] = (),
     ) -> None:
         super().__init__(scope, id_)
         statements = (
             *start_execution_sync2(aws_scope(self), state_machine_arn=run_task.arn, state_machine_name=run_task.name),
             *alert_topic.publish_statements(),
+            *extra_statements,
         )
         self.state_machine = StateMachine(
             self,

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
 from fargate_batch.tf import Construct
+from modules._private.iam_statements import AwsScope, Statement
+from modules._private.integration_patterns import IntegrationPattern, integration_resource
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules.alert_topic import AlertTopic
+from modules.aws_scope import aws_scope
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine
 
@@ -28,9 +31,22 @@ class PipelineStateMachineProps:
     run_task: RunTaskStateMachine
     alert_topic: AlertTopic
     retry: RetryConfig = RetryConfig()
+    concurrency: str = "skip"
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
+
+
+def list_own_runs(aws: AwsScope, state_machine_name: str) -> Statement:
+    """``states:ListExecutions`` on this pipeline only, for the overlap guard (resource type stateMachine).
+
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html
+    """
+    return Statement(
+        sid="ListOwnRuns",
+        actions=("states:ListExecutions",),
+        resources=(aws.arn("states", f"stateMachine:{state_machine_name}"),),
+    )
 
 
 def step_input(pipeline_name: str, step: StepConfig) -> dict:
@@ -42,19 +58,83 @@ def step_input(pipeline_name: str, step: StepConfig) -> dict:
     }
 
 
+SKIP_STATE = "Skip: another run is in progress"
+
+
+def overlap_guard(first_step: str) -> dict[str, dict]:
+    """States that end a run at once when an older run of the same pipeline is still RUNNING.
+
+    ListExecutions returns the newest execution first, so the last RUNNING one is the oldest; only it
+    goes on. Two starts a moment apart (a slow run and the next schedule, or a Scheduler/S3 event
+    delivered twice — both are at-least-once) then launch one set of tasks, not two.
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html
+    """
+    return {
+        "Find runs in progress": {
+            "Type": "Task",
+            "Resource": integration_resource("aws-sdk:sfn:listExecutions", IntegrationPattern.REQUEST_RESPONSE),
+            "Parameters": {"StateMachineArn.$": "$$.StateMachine.Id", "StatusFilter": "RUNNING", "MaxResults": 100},
+            "ResultSelector": {
+                "oldest.$": "States.ArrayGetItem($.Executions, States.MathAdd(States.ArrayLength($.Executions), -1))"
+            },
+            "ResultPath": "$.runs",
+            # Throttled or failed, the guard lets the run go on: a skipped run is worse than an overlap.
+            "Retry": [
+                {
+                    "ErrorEquals": ["Sfn.SfnException", "States.TaskFailed"],
+                    "IntervalSeconds": 1,
+                    "BackoffRate": 2.0,
+                    "MaxAttempts": 3,
+                    "JitterStrategy": "FULL",
+                }
+            ],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": first_step}],
+            "Next": "Another run in progress?",
+        },
+        "Another run in progress?": {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Variable": "$.runs.oldest.ExecutionArn",
+                    "StringEqualsPath": "$$.Execution.Id",
+                    "Next": first_step,
+                }
+            ],
+            "Default": SKIP_STATE,
+        },
+        SKIP_STATE: {
+            "Type": "Pass",
+            "Comment": "concurrency = skip: this start ends here, launching nothing and alerting nobody",
+            "Parameters": {"skipped.$": "States.Format('still running: {}', $.runs.oldest.ExecutionArn)"},
+            "End": True,
+        },
+    }
+
+
 def pipeline_definition(
-    *, pipeline_name: str, steps: tuple[StepConfig, ...], child_arn: str, topic_arn: str, retry: RetryConfig
+    *,
+    pipeline_name: str,
+    steps: tuple[StepConfig, ...],
+    child_arn: str,
+    child_retry_budget_seconds: int,
+    topic_arn: str,
+    retry: RetryConfig,
+    concurrency: str = "skip",
 ) -> dict:
     if not steps:
         raise ValueError(f"pipeline {pipeline_name!r} has no steps; add at least one [[pipelines.steps]]")
     return nested_workflow_definition(
         workflow_kind="pipeline",
         workflow_name=pipeline_name,
-        calls=tuple(ChildCall(step.name, step_input(pipeline_name, step)) for step in steps),
+        calls=tuple(
+            ChildCall(step.name, step_input(pipeline_name, step), step.timeout_seconds, child_retry_budget_seconds)
+            for step in steps
+        ),
         child_arn=child_arn,
         topic_arn=topic_arn,
         retry=retry,
         comment=f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
+        prelude=overlap_guard(steps[0].name) if concurrency == "skip" else None,
     )
 
 
@@ -68,14 +148,17 @@ class PipelineStateMachine(NestedWorkflowStateMachine):
                 pipeline_name=props.pipeline_name,
                 steps=props.steps,
                 child_arn=props.run_task.arn,
+                child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
                 topic_arn=props.alert_topic.arn,
                 retry=props.retry,
+                concurrency=props.concurrency,
             ),
             run_task=props.run_task,
             alert_topic=props.alert_topic,
             logging=props.logging,
             log_retention_days=props.log_retention_days,
             log_kms_key_arn=props.log_kms_key_arn,
+            extra_statements=(list_own_runs(aws_scope(scope), props.name),) if props.concurrency == "skip" else (),
         )
         self.pipeline_name = props.pipeline_name
         self.steps = props.steps

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
 from fargate_batch.tf import Construct
-from modules._private.asl import ECS_LAUNCH_ERRORS, retrier
+from modules._private.asl import (
+    ECS_LAUNCH_ERRORS,
+    ECS_THROTTLING_RETRIER,
+    TIMEOUT_MARGIN_SECONDS,
+    retrier,
+    retry_budget_seconds,
+)
 from modules._private.iam_statements import AwsScope, Condition, Statement
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
 from modules.aws_scope import aws_scope
@@ -87,24 +93,59 @@ def ecs_run_task_sync(
 
 @dataclass(frozen=True)
 class RunTaskStateMachineProps:
-    """``retry``: launch-failure retries (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter)."""
+    """``retry``: launch-failure retries (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter).
+
+    ``max_task_timeout_seconds``: the longest ``timeout_seconds`` any caller passes for one task (Default
+    3600); with the retry budget it bounds the whole execution, a backstop behind the per-task timeout.
+    ``environment_name``: tags every task (``fargate-batch:environment``) for cost allocation.
+    """
 
     name: str
     cluster: EcsCluster
     task: FargateTask
     network: Network
+    environment_name: str
     retry: RetryConfig = RetryConfig()
+    max_task_timeout_seconds: int = 3600
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
 
 
+# Cost allocation tags on every task, so Cost Explorer splits cost per environment, workflow and step.
+# Tag keys may hold letters, digits, spaces and _ . : / = + - @; the aws: prefix is AWS's own.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html
+TAG_ENVIRONMENT = "fargate-batch:environment"
+TAG_WORKFLOW = "fargate-batch:workflow"
+TAG_STEP = "fargate-batch:step"
+
+
+TASK_INPUT = (
+    "Input: commands (list), environment (list of Name/Value), timeout_seconds (one task's limit), "
+    "workflow and step (tag values)"
+)
+
+
+def launch_retriers(retry: RetryConfig) -> list[dict]:
+    return [retrier(ECS_LAUNCH_ERRORS, retry), ECS_THROTTLING_RETRIER]
+
+
 def run_task_definition(
-    *, cluster_arn: str, task_definition_arn: str, container_name: str, aws_vpc_configuration: dict, retry: RetryConfig
+    *,
+    cluster_arn: str,
+    task_definition_arn: str,
+    container_name: str,
+    aws_vpc_configuration: dict,
+    retry: RetryConfig,
+    environment_name: str,
+    max_task_timeout_seconds: int,
 ) -> dict:
+    retriers = launch_retriers(retry)
     return {
-        "Comment": "Run one batch task on Fargate with the command and environment from the input",
+        "Comment": "Run one batch task on Fargate. " + TASK_INPUT,
         "StartAt": "Run task",
+        # A backstop: the task's own timeout fires first and names the cause.
+        "TimeoutSeconds": max_task_timeout_seconds + retry_budget_seconds(retriers) + TIMEOUT_MARGIN_SECONDS,
         "States": {
             "Run task": {
                 "Type": "Task",
@@ -116,13 +157,23 @@ def run_task_definition(
                     "TaskDefinition": task_definition_arn,
                     "NetworkConfiguration": {"AwsvpcConfiguration": aws_vpc_configuration},
                     "PropagateTags": "TASK_DEFINITION",
+                    "Tags": [
+                        {"Key": TAG_ENVIRONMENT, "Value": environment_name},
+                        {"Key": TAG_WORKFLOW, "Value.$": "$.workflow"},
+                        {"Key": TAG_STEP, "Value.$": "$.step"},
+                    ],
                     "Overrides": {
                         "ContainerOverrides": [
                             {"Name": container_name, "Command.$": "$.commands", "Environment.$": "$.environment"}
                         ]
                     },
                 },
-                "Retry": [retrier(ECS_LAUNCH_ERRORS, retry)],
+                # The whole run of the task, from RunTask to the container's exit. When it passes, Step
+                # Functions stops the task and fails the state with States.Timeout, which no Catch below
+                # matches: the execution fails with it.
+                # https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
+                "TimeoutSecondsPath": "$.timeout_seconds",
+                "Retry": retriers,
                 # In a Catch, States.TaskFailed matches every error but States.Timeout: ECS API errors too
                 # (ECS.AccessDeniedException, throttling), whose causes are plain text. Only an error named
                 # exactly States.TaskFailed carries the stopped task as JSON, so the name is checked first.
@@ -192,6 +243,8 @@ class RunTaskStateMachine(Construct):
             container_name=props.task.container_name,
             aws_vpc_configuration=props.network.aws_vpc_configuration,
             retry=props.retry,
+            environment_name=props.environment_name,
+            max_task_timeout_seconds=props.max_task_timeout_seconds,
         )
         statements = ecs_run_task_sync(
             aws,
@@ -214,6 +267,8 @@ class RunTaskStateMachine(Construct):
             ),
         )
         self.name = props.name
+        # What one run may spend retrying its launch before the task starts; callers add it to their waits.
+        self.launch_retry_budget_seconds = retry_budget_seconds(launch_retriers(props.retry))
 
     @property
     def arn(self) -> str:

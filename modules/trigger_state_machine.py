@@ -60,6 +60,7 @@ class TriggerStateMachineProps:
     alert_topic: AlertTopic
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     retry: RetryConfig = RetryConfig()
+    timeout_seconds: int = 3600
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
@@ -71,8 +72,10 @@ def trigger_definition(
     command: tuple[str, ...],
     environment: Mapping[str, str],
     child_arn: str,
+    child_retry_budget_seconds: int,
     topic_arn: str,
     retry: RetryConfig,
+    timeout_seconds: int,
 ) -> dict:
     static_environment = {**environment, "BATCH_TRIGGER": trigger_name}
     task_environment = [
@@ -91,7 +94,14 @@ def trigger_definition(
     return nested_workflow_definition(
         workflow_kind="trigger",
         workflow_name=trigger_name,
-        calls=(ChildCall("Run task", {"commands.$": "$.task.commands", "environment.$": "$.task.environment"}),),
+        calls=(
+            ChildCall(
+                "Run task",
+                {"commands.$": "$.task.commands", "environment.$": "$.task.environment"},
+                timeout_seconds,
+                child_retry_budget_seconds,
+            ),
+        ),
         child_arn=child_arn,
         topic_arn=topic_arn,
         retry=retry,
@@ -111,8 +121,10 @@ class TriggerStateMachine(NestedWorkflowStateMachine):
                 command=props.command,
                 environment=props.environment,
                 child_arn=props.run_task.arn,
+                child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
                 topic_arn=props.alert_topic.arn,
                 retry=props.retry,
+                timeout_seconds=props.timeout_seconds,
             ),
             run_task=props.run_task,
             alert_topic=props.alert_topic,

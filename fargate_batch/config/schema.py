@@ -121,6 +121,7 @@ class StepConfig:
     command: tuple[str, ...]
     environment: Mapping[str, str] = field(default_factory=_empty_mapping)
     expected_duration_seconds: int = 60
+    timeout_seconds: int = 3600
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class PipelineConfig:
     steps: tuple[StepConfig, ...]
     schedule: ScheduleConfig | None = None
     retry: RetryConfig = field(default_factory=RetryConfig)
+    concurrency: Literal["allow", "skip"] = "skip"
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class TriggerConfig:
     suffix: str = ""
     environment: Mapping[str, str] = field(default_factory=_empty_mapping)
     retry: RetryConfig = field(default_factory=RetryConfig)
+    timeout_seconds: int = 3600
 
 
 @dataclass(frozen=True)

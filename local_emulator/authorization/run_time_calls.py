@@ -62,6 +62,8 @@ def states_call(operation: str, params: Params, region: str, account: str) -> li
         return [Check("states:StartExecution", str(params("stateMachineArn")))]
     if operation in ("DescribeExecution", "StopExecution"):
         return [Check(f"states:{operation}", str(params("executionArn")))]
+    if operation == "ListExecutions":
+        return [Check("states:ListExecutions", str(params("stateMachineArn")))]
     if operation == "GetActivityTask":
         return [Check("states:GetActivityTask", str(params("activityArn")))]
     if operation in ("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"):

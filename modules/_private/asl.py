@@ -14,6 +14,18 @@ from modules._private.integration_patterns import IntegrationPattern, integratio
 # ECS.AmazonECSException; unexpected service errors come back as AmazonECS.Unknown.
 ECS_LAUNCH_ERRORS = ("ECS.AmazonECSException", "AmazonECS.Unknown")
 
+# ECS throttles API calls per account and Region ("Rate exceeded"); AWS's guidance is to retry with
+# exponential backoff and jitter. A fixed policy: it is never a user's choice to give up on throttling.
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html
+ECS_THROTTLING_RETRIER = {
+    "ErrorEquals": ["ECS.ThrottlingException"],
+    "IntervalSeconds": 2,
+    "BackoffRate": 2.0,
+    "MaxAttempts": 6,
+    "MaxDelaySeconds": 60,
+    "JitterStrategy": "FULL",
+}
+
 # Starting a child execution can be throttled; that is a launch failure too, never a step failure.
 NESTED_LAUNCH_ERRORS = ("StepFunctions.ExecutionLimitExceededException", "StepFunctions.SdkClientException")
 
@@ -29,6 +41,32 @@ def retrier(errors: tuple[str, ...], retry: RetryConfig) -> dict:
     if retry.jitter:
         rendered["JitterStrategy"] = "FULL"
     return rendered
+
+
+# A failed launch (capacity, throttling) fails within seconds; this bounds the time one failed attempt
+# takes before its retry wait, when the time a retried state may need is added up.
+FAILED_ATTEMPT_ALLOWANCE_SECONDS = 60
+# Slack between a timeout and the one around it, so the inner one always fires first and names the cause.
+TIMEOUT_MARGIN_SECONDS = 60
+
+
+def retry_budget_seconds(retriers: list[dict]) -> int:
+    """The longest a state can spend failing and waiting before its retriers give up.
+
+    Each retrier waits at most ``min(IntervalSeconds * BackoffRate ** n, MaxDelaySeconds)`` before
+    attempt n + 1 (full jitter only shortens it). The retriers count attempts independently, so the
+    worst case is every retrier used up in turn.
+    https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+    """
+    total = 0.0
+    for rendered in retriers:
+        interval = rendered.get("IntervalSeconds", 1)
+        backoff = rendered.get("BackoffRate", 2.0)
+        cap = rendered.get("MaxDelaySeconds", float("inf"))
+        attempts = rendered.get("MaxAttempts", 3)
+        total += sum(min(interval * backoff**n, cap) for n in range(attempts))
+        total += attempts * FAILED_ATTEMPT_ALLOWANCE_SECONDS
+    return int(total + 0.999)
 
 
 def catch_all(next_state: str, result_path: str = "$.failure") -> dict:

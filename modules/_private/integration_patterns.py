@@ -25,6 +25,9 @@ _SUFFIXES: dict[tuple[str, IntegrationPattern], str] = {
     ("states:startExecution", IntegrationPattern.WAIT_FOR_TASK_TOKEN): ".waitForTaskToken",
     ("sns:publish", IntegrationPattern.REQUEST_RESPONSE): "",
     ("sns:publish", IntegrationPattern.WAIT_FOR_TASK_TOKEN): ".waitForTaskToken",
+    # AWS SDK integrations support request-response and task tokens, never .sync.
+    # https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+    ("aws-sdk:sfn:listExecutions", IntegrationPattern.REQUEST_RESPONSE): "",
 }
 
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig
-from modules._private.asl import NESTED_LAUNCH_ERRORS, alert_states, retrier
+from modules._private.asl import (
+    NESTED_LAUNCH_ERRORS,
+    TIMEOUT_MARGIN_SECONDS,
+    alert_states,
+    retrier,
+    retry_budget_seconds,
+)
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
 
 NOTIFY_STATE = "Notify failure"
@@ -16,10 +22,21 @@ NOTIFY_STATE = "Notify failure"
 
 @dataclass(frozen=True)
 class ChildCall:
-    """One nested ``startExecution.sync:2`` of the run-task child: a state name and the child's input."""
+    """One nested ``startExecution.sync:2`` of the run-task child.
+
+    ``state_name`` also tags the task (``step``); ``child_input`` holds the command and environment;
+    ``timeout_seconds`` limits the task; ``child_retry_budget_seconds`` is what the child may spend
+    retrying its launch, so the nested call waits for both.
+    """
 
     state_name: str
     child_input: dict
+    timeout_seconds: int
+    child_retry_budget_seconds: int
+
+    @property
+    def nested_timeout_seconds(self) -> int:
+        return self.timeout_seconds + self.child_retry_budget_seconds + TIMEOUT_MARGIN_SECONDS
 
 
 def nested_workflow_definition(
@@ -38,6 +55,7 @@ def nested_workflow_definition(
         raise ValueError(f"{workflow_kind} {workflow_name!r} has no steps; add at least one")
     fail_state = f"{workflow_kind.capitalize()} failed"
     states: dict[str, dict] = dict(prelude or {})
+    nested_retriers = [retrier(NESTED_LAUNCH_ERRORS, retry)]
     for index, call in enumerate(calls):
         record_state = f"Record failure of {call.state_name}"
         states[call.state_name] = {
@@ -47,11 +65,20 @@ def nested_workflow_definition(
             "Parameters": {
                 "StateMachineArn": child_arn,
                 # Links the child execution to this one in the console.
-                "Input": {**call.child_input, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"},
+                "Input": {
+                    **call.child_input,
+                    "timeout_seconds": call.timeout_seconds,
+                    "workflow": f"{workflow_kind}/{workflow_name}",
+                    "step": call.state_name,
+                    "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
+                },
             },
+            # The child's whole run: its task's timeout plus its launch retries. Past it, Step Functions
+            # stops the child execution (and the child's task with it) and raises States.Timeout here.
+            "TimeoutSeconds": call.nested_timeout_seconds,
             # The workflow's input flows on to every step unchanged.
             "ResultPath": None,
-            "Retry": [retrier(NESTED_LAUNCH_ERRORS, retry)],
+            "Retry": nested_retriers,
             "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": record_state}],
             **({"Next": calls[index + 1].state_name} if index + 1 < len(calls) else {"End": True}),
         }
@@ -111,4 +138,11 @@ def nested_workflow_definition(
         }
     )
     start_at = next(iter(prelude)) if prelude else calls[0].state_name
-    return {"Comment": comment, "StartAt": start_at, "States": states}
+    # A backstop for the whole workflow; each step's own timeout fires first.
+    budget = sum(call.nested_timeout_seconds + retry_budget_seconds(nested_retriers) for call in calls)
+    return {
+        "Comment": comment,
+        "StartAt": start_at,
+        "TimeoutSeconds": budget + TIMEOUT_MARGIN_SECONDS,
+        "States": states,
+    }

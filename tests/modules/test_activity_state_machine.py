@@ -68,3 +68,11 @@ def test_heartbeat_must_be_shorter_than_timeout():
 
 def test_worker_service_follows_the_latest_fargate_platform(synthesized):
     assert find(synthesized, "aws_ecs_service", name=WORKER)["platform_version"] == "LATEST"
+
+
+def test_whole_execution_allows_every_delivery_its_timeout_and_then_stops(synthesized, dev_config):
+    activity = dev_config.activities[0]
+    machine = definition(synthesized, NAME)
+    (retrier,) = machine["States"]["Do work"]["Retry"]
+    deliveries = 1 + retrier["MaxAttempts"]
+    assert machine["TimeoutSeconds"] > deliveries * activity.timeout_seconds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fargate_batch.config.schema import RetryConfig
+from fargate_batch.config.schema import RetryConfig, StepConfig
 from modules.pipeline_state_machine import pipeline_definition
 from tests.helpers import definition, reference, role_policy_statements
 
@@ -17,9 +17,12 @@ def parent(synthesized):
     return definition(synthesized, PARENT)
 
 
-def test_starts_at_the_first_step_and_chains_steps_in_configured_order(parent, dev_config):
+def test_starts_with_the_overlap_guard_then_chains_steps_in_configured_order(parent, dev_config):
     steps = [s.name for s in dev_config.pipelines[0].steps]
-    assert parent["StartAt"] == steps[0]
+    assert dev_config.pipelines[0].concurrency == "skip"
+    assert parent["StartAt"] == "Find runs in progress"
+    guard = parent["States"]["Another run in progress?"]
+    assert guard["Choices"][0]["Next"] == steps[0]
     for current, following in zip(steps, steps[1:], strict=False):
         assert parent["States"][current]["Next"] == following
     assert parent["States"][steps[-1]]["End"] is True
@@ -130,7 +133,14 @@ def test_only_log_delivery_and_xray_use_wildcard_resources(synthesized):
 
 def test_refuses_a_pipeline_without_steps():
     with pytest.raises(ValueError, match="has no steps"):
-        pipeline_definition(pipeline_name="empty", steps=(), child_arn="arn", topic_arn="arn", retry=RetryConfig())
+        pipeline_definition(
+            pipeline_name="empty",
+            steps=(),
+            child_arn="arn",
+            child_retry_budget_seconds=0,
+            topic_arn="arn",
+            retry=RetryConfig(),
+        )
 
 
 def test_reserved_states_errors_fail_under_a_custom_name_with_the_original_in_the_cause(parent):
@@ -144,3 +154,63 @@ def test_reserved_states_errors_fail_under_a_custom_name_with_the_original_in_th
         "Error": "Workflow.StepFailed",
         "CausePath": "States.Format('{}: {}', $.alert.error, $.alert.cause)",
     }
+
+
+def test_overlap_guard_lets_only_the_oldest_running_execution_go_on(parent):
+    find = parent["States"]["Find runs in progress"]
+    assert find["Resource"] == "arn:aws:states:::aws-sdk:sfn:listExecutions"
+    assert find["Parameters"] == {
+        "StateMachineArn.$": "$$.StateMachine.Id",
+        "StatusFilter": "RUNNING",
+        "MaxResults": 100,
+    }
+    # ListExecutions lists the newest first, so the last item is the oldest run.
+    assert "States.ArrayLength($.Executions)" in find["ResultSelector"]["oldest.$"]
+    (choice,) = parent["States"]["Another run in progress?"]["Choices"]
+    assert choice == {
+        "Variable": "$.runs.oldest.ExecutionArn",
+        "StringEqualsPath": "$$.Execution.Id",
+        "Next": "extract",
+    }
+    skip = parent["States"][parent["States"]["Another run in progress?"]["Default"]]
+    assert skip["Type"] == "Pass" and skip["End"] is True
+
+
+def test_pipeline_may_list_its_own_runs_and_nothing_else(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{PARENT}-sfn")}
+    assert statements["ListOwnRuns"]["actions"] == ["states:ListExecutions"]
+    (resource,) = statements["ListOwnRuns"]["resources"]
+    assert resource.endswith(f":stateMachine:{PARENT}")
+
+
+def test_allow_concurrency_has_no_guard():
+    definition_ = pipeline_definition(
+        pipeline_name="p",
+        steps=(StepConfig("only", ("echo",)),),
+        child_arn="arn:child",
+        child_retry_budget_seconds=100,
+        topic_arn="arn:topic",
+        retry=RetryConfig(),
+        concurrency="allow",
+    )
+    assert definition_["StartAt"] == "only"
+    assert "Find runs in progress" not in definition_["States"]
+
+
+def test_each_step_waits_for_its_task_timeout_plus_the_childs_launch_retries(parent, dev_config, synthesized):
+    child = definition(synthesized, CHILD)
+    for step in dev_config.pipelines[0].steps:
+        state = parent["States"][step.name]
+        assert state["Parameters"]["Input"]["timeout_seconds"] == step.timeout_seconds
+        assert state["TimeoutSeconds"] > step.timeout_seconds
+        # The child's backstop covers its longest task; the parent's step waits at least as long.
+        assert state["TimeoutSeconds"] <= child["TimeoutSeconds"] + 60
+    step_waits = sum(parent["States"][s.name]["TimeoutSeconds"] for s in dev_config.pipelines[0].steps)
+    assert parent["TimeoutSeconds"] > step_waits
+
+
+def test_step_input_names_the_workflow_and_step_for_task_tags(parent, dev_config):
+    for step in dev_config.pipelines[0].steps:
+        child_input = parent["States"][step.name]["Parameters"]["Input"]
+        assert child_input["workflow"] == "pipeline/daily-report"
+        assert child_input["step"] == step.name

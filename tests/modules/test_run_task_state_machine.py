@@ -55,7 +55,16 @@ def test_retries_launch_failures_with_backoff_max_delay_and_full_jitter(synthesi
             "MaxAttempts": retry.max_attempts,
             "MaxDelaySeconds": retry.max_delay_seconds,
             "JitterStrategy": "FULL",
-        }
+        },
+        # Throttling is retried with exponential backoff and jitter, as the ECS API reference advises.
+        {
+            "ErrorEquals": ["ECS.ThrottlingException"],
+            "IntervalSeconds": 2,
+            "BackoffRate": 2.0,
+            "MaxAttempts": 6,
+            "MaxDelaySeconds": 60,
+            "JitterStrategy": "FULL",
+        },
     ]
 
 
@@ -155,3 +164,40 @@ def test_state_machine_logs_and_traces(synthesized):
     assert machine["logging_configuration"]["include_execution_data"] is False
     log_group = reference(synthesized, "aws_cloudwatch_log_group", "arn", name=f"/aws/vendedlogs/states/{CHILD}")
     assert machine["logging_configuration"]["log_destination"] == f"{log_group}:*"
+
+
+def test_each_task_is_limited_by_the_timeout_its_caller_passes(synthesized):
+    run = definition(synthesized, CHILD)["States"]["Run task"]
+    assert run["TimeoutSecondsPath"] == "$.timeout_seconds"
+    assert "TimeoutSeconds" not in run
+    # A timeout is not a launch failure: it is never retried and never parsed as a stopped task.
+    retried = {e for r in run["Retry"] for e in r["ErrorEquals"]}
+    caught = {e for c in run["Catch"] for e in c["ErrorEquals"]}
+    assert "States.Timeout" not in retried | caught
+
+
+def test_whole_execution_has_a_backstop_beyond_the_longest_task_and_its_launch_retries(synthesized, dev_config):
+    from modules._private.asl import retry_budget_seconds
+
+    child = definition(synthesized, CHILD)
+    longest = max(step.timeout_seconds for step in dev_config.pipelines[0].steps)
+    assert child["TimeoutSeconds"] == longest + retry_budget_seconds(child["States"]["Run task"]["Retry"]) + 60
+
+
+def test_retry_budget_adds_every_capped_wait_and_attempt():
+    from modules._private.asl import FAILED_ATTEMPT_ALLOWANCE_SECONDS, retry_budget_seconds
+
+    rendered = {"IntervalSeconds": 10, "BackoffRate": 2.0, "MaxAttempts": 4, "MaxDelaySeconds": 30}
+    # Waits 10, 20, 30 (capped), 30 (capped).
+    assert retry_budget_seconds([rendered]) == 90 + 4 * FAILED_ATTEMPT_ALLOWANCE_SECONDS
+    assert retry_budget_seconds([{**rendered, "MaxAttempts": 0}]) == 0
+
+
+def test_tasks_are_tagged_with_environment_workflow_and_step_and_keep_task_definition_tags(synthesized):
+    parameters = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]
+    assert parameters["PropagateTags"] == "TASK_DEFINITION"
+    assert parameters["Tags"] == [
+        {"Key": "fargate-batch:environment", "Value": "dev"},
+        {"Key": "fargate-batch:workflow", "Value.$": "$.workflow"},
+        {"Key": "fargate-batch:step", "Value.$": "$.step"},
+    ]
