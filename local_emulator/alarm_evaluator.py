@@ -50,7 +50,10 @@ COMPARISONS = {
 # Metrics the emulator publishes as the service does, by namespace: metric names and the dimension sets used.
 PUBLISHED = {
     "AWS/Events": ({"FailedInvocations", "Invocations"}, ({"RuleName"},)),
-    "AWS/Scheduler": ({"TargetErrorCount", "InvocationDroppedCount"}, (set(), {"ScheduleGroup"})),
+    "AWS/Scheduler": (
+        {"TargetErrorCount", "InvocationDroppedCount", "InvocationAttemptCount", "InvocationsSentToDeadLetterCount"},
+        (set(), {"ScheduleGroup"}),
+    ),
 }
 INITIAL_REASON = "Unchecked: Initial alarm creation"  # moto's; AWS creates alarms in INSUFFICIENT_DATA
 

@@ -382,3 +382,39 @@ def test_an_alarm_on_a_metric_the_emulator_cannot_compute_stays_insufficient_dat
         "INSUFFICIENT_DATA"
     )
     assert messages(aws, inbox) == []
+
+
+def test_a_schedule_whose_role_cannot_start_its_target_raises_the_scheduler_target_error_alarm(aws):
+    from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
+
+    topic, inbox = alert_topic(aws, "schedule-errors", publishers=("cloudwatch.amazonaws.com",))
+    machine_arn = machine(aws, "schedule-errors", WAITING)
+    # The role may be assumed by Scheduler but allows nothing: StartExecution is refused.
+    role = create_role(aws("iam"), "schedule-errors", "scheduler.amazonaws.com")
+    aws("scheduler").create_schedule_group(Name="schedule-errors")
+    aws("scheduler").create_schedule(
+        Name="nightly",
+        GroupName="schedule-errors",
+        ScheduleExpression="cron(0 3 * * ? *)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": machine_arn, "RoleArn": role, "Input": "{}"},
+    )
+    aws("cloudwatch").put_metric_alarm(
+        AlarmName="schedule-errors",
+        Namespace="AWS/Scheduler",
+        MetricName="TargetErrorCount",
+        Dimensions=[{"Name": "ScheduleGroup", "Value": "schedule-errors"}],
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+    )
+    assert alarm_result(evaluate_alarms_over_http(aws.endpoint), "schedule-errors")["state"] == "OK"
+    with pytest.raises(ScheduleInvocationFailed):
+        fire_now(aws("scheduler"), name="nightly", group="schedule-errors")
+    result = alarm_result(evaluate_alarms_over_http(aws.endpoint), "schedule-errors")
+    assert (result["state"], result["value"]) == ("ALARM", 1.0)
+    assert len(messages(aws, inbox)) == 1
