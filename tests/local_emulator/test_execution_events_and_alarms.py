@@ -418,3 +418,19 @@ def test_a_schedule_whose_role_cannot_start_its_target_raises_the_scheduler_targ
     result = alarm_result(evaluate_alarms_over_http(aws.endpoint), "schedule-errors")
     assert (result["state"], result["value"]) == ("ALARM", 1.0)
     assert len(messages(aws, inbox)) == 1
+
+
+def test_input_template_follows_the_documented_json_example():
+    """The example of https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html:
+    a variable outside quotes is JSON (a string keeps its quotes), inside quotes its escaped text."""
+    from types import SimpleNamespace
+
+    from local_emulator.patches.events_sns_sqs_targets import render_transformer
+
+    transformer = {
+        "InputPathsMap": {"instance": "$.detail.instance", "status": "$.detail.status"},
+        "InputTemplate": '{"myInstance": <instance>,"myStatus": "<instance> is in state \\"<status>\\""}',
+    }
+    event = {"time": 0, "detail": {"instance": "i-0123456789", "status": "RUNNING"}}
+    rendered = render_transformer(transformer, event, SimpleNamespace(arn="arn:aws:events:::rule/r", name="r"))
+    assert json.loads(rendered) == {"myInstance": "i-0123456789", "myStatus": 'i-0123456789 is in state "RUNNING"'}
