@@ -4,7 +4,7 @@
 it stops every task it runs and the server, so nothing is left listening or running. ``make up`` starts it
 in the background (``fargate_batch.local_aws``); any client — the AWS CLI, boto3, terraform, cdktf —
 then gets what AWS would do: tasks run when launched, services keep their desired count, schedules fire
-at their times.
+at their times, CloudWatch alarms are evaluated every few seconds and notify their topics.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--region", action="append", required=True, help="a region whose tasks and schedules run")
     args = parser.parse_args(argv)
 
+    from local_emulator.alarm_evaluator import AlarmEvaluatorLoop
     from local_emulator.ecs_agent import EcsAgent
     from local_emulator.scheduler_clock import SchedulerClock
     from local_emulator.server import start_server
@@ -35,13 +36,19 @@ def main(argv: list[str] | None = None) -> None:
     for agent in agents:
         agent.start()
     clock = SchedulerClock(endpoint, tuple(args.region), log=lambda line: print(line, flush=True)).start()
-    print(f"local AWS up on {endpoint}: ECS agent and scheduler clock for {', '.join(args.region)}", flush=True)
+    # In this process, next to the server: alarm actions are authorized and logged where the decisions live.
+    alarms = AlarmEvaluatorLoop(log=lambda line: print(line, flush=True)).start()
+    print(
+        f"local AWS up on {endpoint}: ECS agent, scheduler clock and alarm evaluator for {', '.join(args.region)}",
+        flush=True,
+    )
 
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     while not stopping.wait(1):
         pass
+    alarms.stop()
     clock.stop()
     for agent in agents:
         agent.stop()

@@ -97,6 +97,7 @@ def fire_now(scheduler, sfn=None, *, name: str, group: str = "default") -> str:
         )
     except RoleAssumptionRefused as refused:
         # The dead-letter queue is written with the same role: nothing records the missed start.
+        record_invocation(scheduler, group, "InvocationAttemptCount", "InvocationDroppedCount")
         raise ScheduleInvocationFailed(
             f"schedule {group}/{name} could not assume its role: {refused}", dead_lettered=False
         ) from None
@@ -105,13 +106,47 @@ def fire_now(scheduler, sfn=None, *, name: str, group: str = "default") -> str:
     try:
         if schedule.get("KmsKeyArn"):
             payload = _decrypt_payload(scheduler, boto3.client("kms", **as_role), schedule, payload)
-        return boto3.client("stepfunctions", **as_role).start_execution(stateMachineArn=target["Arn"], input=payload)[
-            "executionArn"
-        ]
+        execution_arn = boto3.client("stepfunctions", **as_role).start_execution(
+            stateMachineArn=target["Arn"], input=payload
+        )["executionArn"]
     except ClientError as error:
         message = f"schedule {group}/{name} could not start {target['Arn']}: {error.response['Error']['Message']}"
         dead_lettered = _dead_letter(scheduler, boto3.client("sqs", **as_role), schedule, group_arn, error)
+        # This clock does not retry: a failed start is the schedule's last attempt, so it is also dropped.
+        record_invocation(
+            scheduler,
+            group,
+            "InvocationAttemptCount",
+            "TargetErrorCount",
+            "InvocationDroppedCount",
+            *(["InvocationsSentToDeadLetterCount"] if dead_lettered else []),
+        )
         raise ScheduleInvocationFailed(message, dead_lettered=dead_lettered) from None
+    record_invocation(scheduler, group, "InvocationAttemptCount")
+    return execution_arn
+
+
+def record_invocation(scheduler, group: str, *metrics: str) -> None:
+    """Publish Scheduler's ``AWS/Scheduler`` metrics for one invocation, account-wide and per ``ScheduleGroup``,
+    to the emulator's CloudWatch, where alarms on them are evaluated (``local_emulator.alarm_evaluator``).
+    https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html
+    A metric that cannot be published never hides the invocation's own outcome."""
+    import boto3
+
+    from local_emulator.service_metrics import publish_over_http
+
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=scheduler.meta.endpoint_url,
+        region_name=scheduler.meta.region_name,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    for metric in metrics:
+        try:
+            publish_over_http(cloudwatch, "AWS/Scheduler", metric, [{}, {"ScheduleGroup": group}])
+        except Exception as error:  # the emulator is going away; the caller reports the invocation itself
+            print(f"scheduler-clock: could not publish {metric}: {error}")
 
 
 def _decrypt_payload(scheduler, kms_as_role, schedule: dict, payload: str) -> str:

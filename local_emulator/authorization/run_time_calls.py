@@ -253,3 +253,28 @@ def checks_for(service: str, operation: str, params: Params, region: str, accoun
     except KeyError:
         raise UnknownCall(f"{service}:{operation}") from None
     return handler(operation, params, region, account)
+
+
+# -- AWS services publishing to an SNS topic on their own (EventBridge targets, CloudWatch alarm actions) --
+
+
+def service_publishes_to_topic(topic_arn: str, *, kms_context: dict | None = None) -> list[Check]:
+    """``sns:Publish`` by a service principal: only the topic policy can allow it and, for a topic encrypted with
+    a customer managed key, only the key policy can let the service use the key (``kms:GenerateDataKey*`` and
+    ``kms:Decrypt``); without both AWS drops the message (for alarms, silently).
+
+    https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+    ``kms_context`` is merged over the KMS checks' context (and over what :func:`authorizer.authorize_service`
+    adds); a key set to None is absent: EventBridge's use of the key carries no ``aws:SourceArn``/
+    ``aws:SourceAccount``, which the SNS page above says a key policy for EventBridge cannot rely on.
+    """
+    parts = topic_arn.split(":")
+    region, account = (parts[3], parts[4]) if len(parts) > 4 else ("", "")
+    policy, key_id = deployed_policies.topic(topic_arn)
+    checks = [Check("sns:Publish", topic_arn, resource_policy=policy)]
+    kms = kms_checks(key_id, actions=("kms:GenerateDataKey", "kms:Decrypt"), region=region, account=account, via="sns")
+    for check in kms:
+        context = {**check.context, **(kms_context or {})}
+        checks.append(Check(check.action, check.resource, context, check.resource_policy, check.kind))
+    return checks

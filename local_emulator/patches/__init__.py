@@ -27,6 +27,9 @@ PATCH_MODULES = (
     "sfn_definite_json_paths",
     "sfn_heartbeat_timeout",
     "ec2_eni_dns_name",
+    "events_sns_sqs_targets",
+    "sfn_execution_status_events",
+    "cloudwatch_alarm_evaluation",
 )
 
 _applied = False
