@@ -1,4 +1,4 @@
-"""State machine whose one Task is an activity, with heartbeat and timeout, retry and alert.
+"""State machine whose one Task is an activity, with heartbeat, timeout and retry; a failure fails the execution.
 
 A worker that dies mid-task stops heart-beating; after ``HeartbeatSeconds`` the task fails with
 ``States.HeartbeatTimeout`` and the retry hands it to the next worker that polls, so no job is
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
 from fargate_batch.tf import Construct
-from modules._private.asl import TIMEOUT_MARGIN_SECONDS, alert_states, retrier, retry_budget_seconds
+from modules._private.asl import TIMEOUT_MARGIN_SECONDS, failure_entry, failure_states, retrier, retry_budget_seconds
 from modules.activity import Activity
-from modules.alert_topic import AlertTopic
 from modules.state_machine import StateMachine, StateMachineProps
 
 REDELIVERED_ERRORS = ("States.HeartbeatTimeout", "Worker.Stopped")
@@ -26,7 +25,6 @@ class ActivityStateMachineProps:
     name: str
     activity_name: str
     activity: Activity
-    alert_topic: AlertTopic
     heartbeat_seconds: int = 60
     timeout_seconds: int = 3600
     retry: RetryConfig = RetryConfig()
@@ -46,7 +44,6 @@ def activity_definition(
     *,
     activity_name: str,
     activity_arn: str,
-    topic_arn: str,
     heartbeat_seconds: int,
     timeout_seconds: int,
     retry: RetryConfig,
@@ -72,15 +69,9 @@ def activity_definition(
                 "Type": "Pass",
                 "Parameters": {"step": "Do work", "error.$": "$.failure.Error", "cause.$": "$.failure.Cause"},
                 "ResultPath": "$.alert",
-                "Next": "Notify failure",
+                "Next": failure_entry("Activity failed"),
             },
-            **alert_states(
-                topic_arn=topic_arn,
-                workflow_kind="activity",
-                workflow_name=activity_name,
-                notify_state="Notify failure",
-                fail_state="Activity failed",
-            ),
+            **failure_states("Activity failed"),
         },
     }
 
@@ -91,7 +82,6 @@ class ActivityStateMachine(Construct):
         definition = activity_definition(
             activity_name=props.activity_name,
             activity_arn=props.activity.arn,
-            topic_arn=props.alert_topic.arn,
             heartbeat_seconds=props.heartbeat_seconds,
             timeout_seconds=props.timeout_seconds,
             retry=props.retry,
@@ -103,7 +93,7 @@ class ActivityStateMachine(Construct):
             props=StateMachineProps(
                 name=props.name,
                 definition=definition,
-                statements=props.alert_topic.publish_statements(),
+                statements=(),
                 logging=props.logging,
                 log_retention_days=props.log_retention_days,
                 log_kms_key_arn=props.log_kms_key_arn,

@@ -8,7 +8,6 @@ from __future__ import annotations
 from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.iam_statements import AwsScope, Statement
-from modules.alert_topic import AlertTopic
 from modules.aws_scope import aws_scope
 from modules.run_task_state_machine import RunTaskStateMachine
 from modules.state_machine import StateMachine, StateMachineProps
@@ -47,7 +46,6 @@ class NestedWorkflowStateMachine(Construct):
         name: str,
         definition: dict,
         run_task: RunTaskStateMachine,
-        alert_topic: AlertTopic,
         logging: StateMachineLoggingConfig,
         log_retention_days: int,
         log_kms_key_arn: str | None,
@@ -56,7 +54,6 @@ class NestedWorkflowStateMachine(Construct):
         super().__init__(scope, id_)
         statements = (
             *start_execution_sync2(aws_scope(self), state_machine_arn=run_task.arn, state_machine_name=run_task.name),
-            *alert_topic.publish_statements(),
             *extra_statements,
         )
         self.state_machine = StateMachine(

@@ -15,7 +15,6 @@ from fargate_batch.tf import Construct
 from modules._private.iam_statements import AwsScope, Statement
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
-from modules.alert_topic import AlertTopic
 from modules.aws_scope import aws_scope
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine
@@ -29,7 +28,6 @@ class PipelineStateMachineProps:
     pipeline_name: str
     steps: tuple[StepConfig, ...]
     run_task: RunTaskStateMachine
-    alert_topic: AlertTopic
     retry: RetryConfig = RetryConfig()
     concurrency: str = "skip"
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
@@ -117,7 +115,6 @@ def pipeline_definition(
     steps: tuple[StepConfig, ...],
     child_arn: str,
     child_retry_budget_seconds: int,
-    topic_arn: str,
     retry: RetryConfig,
     concurrency: str = "skip",
 ) -> dict:
@@ -131,7 +128,6 @@ def pipeline_definition(
             for step in steps
         ),
         child_arn=child_arn,
-        topic_arn=topic_arn,
         retry=retry,
         comment=f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
         prelude=overlap_guard(steps[0].name) if concurrency == "skip" else None,
@@ -149,12 +145,10 @@ class PipelineStateMachine(NestedWorkflowStateMachine):
                 steps=props.steps,
                 child_arn=props.run_task.arn,
                 child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
-                topic_arn=props.alert_topic.arn,
                 retry=props.retry,
                 concurrency=props.concurrency,
             ),
             run_task=props.run_task,
-            alert_topic=props.alert_topic,
             logging=props.logging,
             log_retention_days=props.log_retention_days,
             log_kms_key_arn=props.log_kms_key_arn,

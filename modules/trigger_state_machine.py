@@ -16,7 +16,6 @@ from types import MappingProxyType
 from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
-from modules.alert_topic import AlertTopic
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine
 
@@ -57,7 +56,6 @@ class TriggerStateMachineProps:
     trigger_name: str
     command: tuple[str, ...]
     run_task: RunTaskStateMachine
-    alert_topic: AlertTopic
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     retry: RetryConfig = RetryConfig()
     timeout_seconds: int = 3600
@@ -73,7 +71,6 @@ def trigger_definition(
     environment: Mapping[str, str],
     child_arn: str,
     child_retry_budget_seconds: int,
-    topic_arn: str,
     retry: RetryConfig,
     timeout_seconds: int,
 ) -> dict:
@@ -103,7 +100,6 @@ def trigger_definition(
             ),
         ),
         child_arn=child_arn,
-        topic_arn=topic_arn,
         retry=retry,
         comment=f"Trigger {trigger_name}: run the task for the object that was created",
         prelude=prelude,
@@ -122,12 +118,10 @@ class TriggerStateMachine(NestedWorkflowStateMachine):
                 environment=props.environment,
                 child_arn=props.run_task.arn,
                 child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
-                topic_arn=props.alert_topic.arn,
                 retry=props.retry,
                 timeout_seconds=props.timeout_seconds,
             ),
             run_task=props.run_task,
-            alert_topic=props.alert_topic,
             logging=props.logging,
             log_retention_days=props.log_retention_days,
             log_kms_key_arn=props.log_kms_key_arn,

@@ -7,7 +7,6 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.htm
 from __future__ import annotations
 
 from fargate_batch.config.schema import RetryConfig
-from modules._private.integration_patterns import IntegrationPattern, integration_resource
 
 # How a failed task launch surfaces from ecs:runTask.sync: RunTask answers HTTP 200 with a
 # "failures" list ("Capacity is unavailable at this time") which Step Functions raises as
@@ -73,38 +72,17 @@ def catch_all(next_state: str, result_path: str = "$.failure") -> dict:
     return {"ErrorEquals": ["States.ALL"], "ResultPath": result_path, "Next": next_state}
 
 
-def alert_states(
-    *, topic_arn: str, workflow_kind: str, workflow_name: str, notify_state: str, fail_state: str
-) -> dict[str, dict]:
-    """A Publish to the alert topic followed by a Fail, so a caught failure still fails the execution.
+def failure_states(fail_state: str) -> dict[str, dict]:
+    """Fail the execution with the caught error, the failed step named in the cause.
 
-    Expects ``$.alert`` = {"step": ..., "error": ..., "cause": ...}, built by the state that caught it.
+    Nothing is published here: the stack's execution-status rule (``modules/execution_alert_rule.py``)
+    alerts once for every FAILED, TIMED_OUT and ABORTED execution, which a Catch cannot all see; a
+    publish here as well would alert twice. Expects ``$.alert`` = {"step", "error", "cause"} from the
+    state that caught the error; the entry state is ``failure_entry(fail_state)``.
     """
     return {
-        notify_state: {
-            "Type": "Task",
-            "Comment": "Tell people, then fail: a caught error must not look like success.",
-            "Resource": integration_resource("sns:publish", IntegrationPattern.REQUEST_RESPONSE),
-            "Parameters": {
-                "TopicArn": topic_arn,
-                "Subject": f"fargate-batch: {workflow_kind} {workflow_name} failed"[:100],
-                "Message.$": (
-                    f"States.Format('{workflow_kind} {workflow_name} failed at step {{}}: {{}}. "
-                    "Cause: {}. Execution: {}', $.alert.step, $.alert.error, $.alert.cause, $$.Execution.Id)"
-                ),
-                "MessageAttributes": {
-                    "workflow": {"DataType": "String", "StringValue": workflow_name},
-                    "step": {"DataType": "String", "StringValue.$": "$.alert.step"},
-                    "error": {"DataType": "String", "StringValue.$": "$.alert.error"},
-                },
-            },
-            "ResultPath": None,
-            # An alert that cannot be sent must not hide the original failure.
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": f"{fail_state}?"}],
-            "Next": f"{fail_state}?",
-        },
         # A Fail state may not raise a reserved "States." name; those keep their name in the cause.
-        f"{fail_state}?": {
+        failure_entry(fail_state): {
             "Type": "Choice",
             "Choices": [
                 {"Variable": "$.alert.error", "StringMatches": "States.*", "Next": f"{fail_state} (States error)"}
@@ -114,11 +92,15 @@ def alert_states(
         f"{fail_state} (States error)": {
             "Type": "Fail",
             "Error": "Workflow.StepFailed",
-            "CausePath": "States.Format('{}: {}', $.alert.error, $.alert.cause)",
+            "CausePath": "States.Format('step {}: {}: {}', $.alert.step, $.alert.error, $.alert.cause)",
         },
         fail_state: {
             "Type": "Fail",
             "ErrorPath": "$.alert.error",
-            "CausePath": "$.alert.cause",
+            "CausePath": "States.Format('step {}: {}', $.alert.step, $.alert.cause)",
         },
     }
+
+
+def failure_entry(fail_state: str) -> str:
+    return f"{fail_state}?"

@@ -1,4 +1,4 @@
-"""ASL for a workflow that runs run-task child executions in series and alerts on the first failure.
+"""ASL for a workflow that runs run-task child executions in series and fails at the first failure.
 
 Pipelines (fixed steps) and S3 triggers (one step whose input is built from the event) share it.
 """
@@ -11,13 +11,12 @@ from fargate_batch.config.schema import RetryConfig
 from modules._private.asl import (
     NESTED_LAUNCH_ERRORS,
     TIMEOUT_MARGIN_SECONDS,
-    alert_states,
+    failure_entry,
+    failure_states,
     retrier,
     retry_budget_seconds,
 )
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
-
-NOTIFY_STATE = "Notify failure"
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,6 @@ def nested_workflow_definition(
     workflow_name: str,
     calls: tuple[ChildCall, ...],
     child_arn: str,
-    topic_arn: str,
     retry: RetryConfig,
     comment: str,
     prelude: dict[str, dict] | None = None,
@@ -54,6 +52,7 @@ def nested_workflow_definition(
     if not calls:
         raise ValueError(f"{workflow_kind} {workflow_name!r} has no steps; add at least one")
     fail_state = f"{workflow_kind.capitalize()} failed"
+    fail = failure_entry(fail_state)
     states: dict[str, dict] = dict(prelude or {})
     nested_retriers = [retrier(NESTED_LAUNCH_ERRORS, retry)]
     for index, call in enumerate(calls):
@@ -97,7 +96,7 @@ def nested_workflow_definition(
                 "Choices": [
                     {"Variable": "$.alert.error", "StringEquals": "States.TaskFailed", "Next": "Read child execution"}
                 ],
-                "Default": NOTIFY_STATE,
+                "Default": fail,
             },
             "Read child execution": {
                 "Type": "Pass",
@@ -116,7 +115,7 @@ def nested_workflow_definition(
                         "Next": "Use child error",
                     }
                 ],
-                "Default": NOTIFY_STATE,
+                "Default": fail,
             },
             "Use child error": {
                 "Type": "Pass",
@@ -126,15 +125,9 @@ def nested_workflow_definition(
                     "cause.$": "$.child.execution.Cause",
                 },
                 "ResultPath": "$.alert",
-                "Next": NOTIFY_STATE,
+                "Next": fail,
             },
-            **alert_states(
-                topic_arn=topic_arn,
-                workflow_kind=workflow_kind,
-                workflow_name=workflow_name,
-                notify_state=NOTIFY_STATE,
-                fail_state=fail_state,
-            ),
+            **failure_states(fail_state),
         }
     )
     start_at = next(iter(prelude)) if prelude else calls[0].state_name

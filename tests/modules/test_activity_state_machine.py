@@ -27,10 +27,12 @@ def test_lost_workers_tasks_are_redelivered_not_lost(synthesized):
     assert retrier["ErrorEquals"] == ["States.HeartbeatTimeout", "Worker.Stopped"]
 
 
-def test_failure_alerts_then_fails(synthesized):
+def test_failure_fails_the_execution_and_publishes_nothing_itself(synthesized):
     states = definition(synthesized, NAME)["States"]
     assert states["Do work"]["Catch"][0]["Next"] == "Record failure"
-    assert states["Notify failure"]["Next"] == "Activity failed?"
+    assert states["Record failure"]["Next"] == "Activity failed?"
+    # The stack's execution-status rule alerts; a publish here would alert twice.
+    assert not [s for s in states.values() if "sns:publish" in s.get("Resource", "")]
 
 
 def test_worker_service_runs_the_worker_on_fargate_in_private_subnets(synthesized, dev_config):
@@ -59,7 +61,6 @@ def test_heartbeat_must_be_shorter_than_timeout():
             name="a",
             activity_name="a",
             activity=None,
-            alert_topic=None,
             heartbeat_seconds=60,
             timeout_seconds=60,
             retry=RetryConfig(),

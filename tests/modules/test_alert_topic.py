@@ -1,26 +1,9 @@
-from tests.helpers import find, reference, resources, role_policy_statements
+from tests.helpers import find, reference, resources
 
 
 def test_alert_topic_is_encrypted_with_the_environment_key(synthesized):
     topic = find(synthesized, "aws_sns_topic", name="fargate-batch-dev-alerts")
     assert topic["kms_master_key_id"] == reference(synthesized, "aws_kms_key", "arn")
-
-
-def test_publishers_get_the_data_key_only_through_sns(synthesized):
-    statements = {s["sid"]: s for s in role_policy_statements(synthesized, "fargate-batch-dev-daily-report-sfn")}
-    assert statements["EncryptAlerts"] == {
-        "sid": "EncryptAlerts",
-        "effect": "Allow",
-        "actions": ["kms:GenerateDataKey", "kms:Decrypt"],
-        "resources": [reference(synthesized, "aws_kms_key", "arn")],
-        "condition": [
-            {
-                "test": "StringEquals",
-                "variable": "kms:ViaService",
-                "values": ["sns.${data.aws_region.aws-scope-region.name}.amazonaws.com"],
-            }
-        ],
-    }
 
 
 def test_no_subscriptions_unless_configured(synthesized):

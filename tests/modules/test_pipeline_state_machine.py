@@ -70,21 +70,15 @@ def test_a_failed_child_is_not_blanket_retried(parent, dev_config):
         assert retried == {"StepFunctions.ExecutionLimitExceededException", "StepFunctions.SdkClientException"}
 
 
-def test_alert_names_pipeline_step_error_and_cause_then_fails(parent, synthesized):
-    notify = parent["States"]["Notify failure"]
-    assert notify["Resource"] == "arn:aws:states:::sns:publish"
-    assert notify["Parameters"]["TopicArn"] == reference(
-        synthesized, "aws_sns_topic", "arn", name="fargate-batch-dev-alerts"
-    )
-    message = notify["Parameters"]["Message.$"]
-    assert message.startswith("States.Format('pipeline daily-report failed at step {}")
-    assert "$.alert.step, $.alert.error, $.alert.cause" in message
-    assert notify["Next"] == "Pipeline failed?"
+def test_a_caught_failure_fails_the_execution_naming_the_step_and_publishes_nothing(parent):
     assert parent["States"]["Pipeline failed"] == {
         "Type": "Fail",
         "ErrorPath": "$.alert.error",
-        "CausePath": "$.alert.cause",
+        "CausePath": "States.Format('step {}: {}', $.alert.step, $.alert.cause)",
     }
+    # The stack's execution-status rule alerts on every FAILED, TIMED_OUT and ABORTED run; a publish
+    # here as well would alert twice for a caught failure.
+    assert not [s for s in parent["States"].values() if "sns:publish" in s.get("Resource", "")]
 
 
 def test_no_path_from_a_failure_reaches_a_later_step(parent, dev_config):
@@ -108,7 +102,7 @@ def test_no_path_from_a_failure_reaches_a_later_step(parent, dev_config):
     assert "Pipeline failed" in seen
 
 
-def test_parent_role_starts_only_its_child_and_publishes_only_to_the_alert_topic(synthesized):
+def test_parent_role_starts_only_its_child_and_publishes_nothing(synthesized):
     statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{PARENT}-sfn")}
     assert statements["StartChildExecution"] == {
         "sid": "StartChildExecution",
@@ -121,9 +115,7 @@ def test_parent_role_starts_only_its_child_and_publishes_only_to_the_alert_topic
     assert track["resources"][0].endswith(f":execution:{CHILD}:*")
     rule = statements["ManagedRuleForExecutionEvents"]
     assert rule["resources"][0].endswith(":rule/StepFunctionsGetEventsForStepFunctionsExecutionRule")
-    assert statements["PublishAlerts"]["resources"] == [
-        reference(synthesized, "aws_sns_topic", "arn", name="fargate-batch-dev-alerts")
-    ]
+    assert not [s for s in statements.values() if any(a.startswith("sns:") for a in s["actions"])]
 
 
 def test_only_log_delivery_and_xray_use_wildcard_resources(synthesized):
@@ -138,7 +130,6 @@ def test_refuses_a_pipeline_without_steps():
             steps=(),
             child_arn="arn",
             child_retry_budget_seconds=0,
-            topic_arn="arn",
             retry=RetryConfig(),
         )
 
@@ -152,7 +143,7 @@ def test_reserved_states_errors_fail_under_a_custom_name_with_the_original_in_th
     assert parent["States"]["Pipeline failed (States error)"] == {
         "Type": "Fail",
         "Error": "Workflow.StepFailed",
-        "CausePath": "States.Format('{}: {}', $.alert.error, $.alert.cause)",
+        "CausePath": "States.Format('step {}: {}: {}', $.alert.step, $.alert.error, $.alert.cause)",
     }
 
 
@@ -189,7 +180,6 @@ def test_allow_concurrency_has_no_guard():
         steps=(StepConfig("only", ("echo",)),),
         child_arn="arn:child",
         child_retry_budget_seconds=100,
-        topic_arn="arn:topic",
         retry=RetryConfig(),
         concurrency="allow",
     )

@@ -50,9 +50,9 @@ def test_runs_the_task_as_a_nested_execution_of_its_run_task_machine(trigger, sy
     assert run["Parameters"]["Input"]["environment.$"] == "$.task.environment"
 
 
-def test_failure_alerts_then_fails(trigger):
+def test_failure_fails_the_execution(trigger):
     assert trigger["States"]["Run task"]["Catch"][0]["Next"] == "Record failure of Run task"
-    assert trigger["States"]["Notify failure"]["Next"] == "Trigger failed?"
+    assert trigger["States"]["Record failure of Run task"]["Next"] == "Child execution failed?"
     assert trigger["States"]["Trigger failed"]["Type"] == "Fail"
 
 
