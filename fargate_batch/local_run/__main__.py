@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration problems:\n{error}", file=sys.stderr)
         return 2
 
+    from local_emulator.alarm_evaluator import evaluate_alarms_over_http
     from local_emulator.ecs_agent import EcsAgent
     from local_emulator.server import start_emulator
     from local_emulator.service_roles import authorization_summary
@@ -131,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             with progress.phase("run workflows", report):
                 report.executions = runner.run_all()
+        with progress.phase("evaluate alarms", report):
+            report.alarms = evaluate_alarms_over_http(endpoint)
         report.authorization = authorization_since(before, authorization_summary(endpoint))
         report.write_json(work_dir / "report.json")
         print()
@@ -141,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             report.plan_after_apply_has_changes
             or any(e.status != e.expected_status for e in report.executions)
             or bool(report.authorization["denied"])
+            or any(alarm.get("failed_actions") for alarm in report.alarms.get("alarms", []))
         )
         return 1 if failed_unexpectedly else 0
     except TerraformError as error:

@@ -48,6 +48,9 @@ class RunReport:
     apply_changes: dict = field(default_factory=dict)
     # {"decisions": N, "denied": [{"principal", "action", "resource", "reason", "message"}]} from the emulator.
     authorization: dict = field(default_factory=lambda: {"decisions": 0, "denied": []})
+    # The emulator's evaluation of the stack's CloudWatch alarms after the workflows ran:
+    # {"alarms": [{"name", "state", "reason", "notified", "failed_actions", ...}], "not_computed": [...]}.
+    alarms: dict = field(default_factory=lambda: {"alarms": [], "not_computed": []})
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +127,21 @@ def render_text(report: RunReport) -> str:
     )
     for denial in denied:
         lines.append(f"  DENIED: {denial['message']}")
+    alarms = report.alarms.get("alarms", [])
+    firing = [alarm for alarm in alarms if alarm.get("state") == "ALARM"]
+    lines.append(
+        f"Alarms: {len(alarms)} evaluated, {len(firing)} in ALARM"
+        + (
+            f", {len(report.alarms['not_computed'])} not computable locally"
+            if report.alarms.get("not_computed")
+            else ""
+        )
+    )
+    for alarm in firing:
+        lines.append(f"  ALARM {alarm['name']}: {alarm.get('reason', '')[:200]}")
+    for alarm in alarms:
+        for failure in alarm.get("failed_actions", []):
+            lines.append(f"  ALARM ACTION FAILED {alarm['name']}: {failure[:300]}")
     lines.append("Phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phases.items()))
     lines.append(
         "This is an emulation: it proves wiring, inputs, retries, catches, event routing and IAM authorization "
