@@ -1,12 +1,14 @@
 """The environment's customer managed KMS key: logs, alerts, dead-letter queues, schedules, images, data.
 
 One symmetric key per environment, rotated yearly. Its policy keeps the account's IAM policies in
-charge (the default key policy) and adds only the two service principals that encrypt with the key
+charge (the default key policy) and adds only the service principals that encrypt with the key
 without an IAM role of ours: CloudWatch Logs, for this environment's log groups (matched on the
-``kms:EncryptionContext:aws:logs:arn`` condition), and EventBridge, for dead letters of this
-environment's rules. Roles that publish to the encrypted topic, send to an encrypted queue or
-read the data bucket get ``kms:GenerateDataKey``/``kms:Decrypt`` on this key through their own
-policies, limited with ``kms:ViaService``.
+``kms:EncryptionContext:aws:logs:arn`` condition), EventBridge, for dead letters of this
+environment's rules, and the services that publish to the encrypted alert topic themselves
+(EventBridge rules and CloudWatch alarms, :meth:`KmsKey.allow_service_to_publish_to_topic`). Roles
+that publish to the encrypted topic, send to an encrypted queue or read the data bucket get
+``kms:GenerateDataKey``/``kms:Decrypt`` on this key through their own policies, limited with
+``kms:ViaService``.
 https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
 """
 
@@ -96,6 +98,35 @@ def key_policy_statements(
     return statements
 
 
+def topic_publisher_statement(service: str, *, topic_arn: str, sid: str) -> dict:
+    """Let an AWS service that publishes to an SNS topic encrypted with this key use the key for that topic.
+
+    SNS encrypts a message with the publisher's permission on the key, and a service principal has no IAM
+    policy: the key policy must allow it ``kms:GenerateDataKey*`` and ``kms:Decrypt``, as SNS documents
+    in "Enable compatibility between event sources from AWS services and encrypted topics"
+    (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+    Without it the service's publish fails and only the service's own history says so: a CloudWatch
+    alarm changes state and nobody is told
+    (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns).
+
+    The grant is limited to the one topic with ``kms:EncryptionContext:aws:sns:topicArn``, the context
+    SNS encrypts every message of a topic under. Which rules and alarms may publish is the topic
+    policy's decision (``aws:SourceArn``/``aws:SourceAccount`` there, :meth:`AlertTopic.allow_publishing_from`);
+    repeating those keys here would make delivery depend on SNS forwarding them to KMS, which neither
+    SNS nor EventBridge documents for this call.
+    """
+    return {
+        "sid": sid,
+        "effect": "Allow",
+        "actions": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "resources": ["*"],
+        "principals": [{"type": "Service", "identifiers": [service]}],
+        "condition": [
+            {"test": "StringEquals", "variable": "kms:EncryptionContext:aws:sns:topicArn", "values": [topic_arn]}
+        ],
+    }
+
+
 # checkov reads the key policy document as if it were an identity policy. In a key policy the resource
 # "*" means this key and nothing else, and the account-root statement is AWS's default key policy,
 # which hands control of the key to the account's IAM policies.
@@ -113,15 +144,12 @@ class KmsKey(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: KmsKeyProps) -> None:
         super().__init__(scope, id_)
         aws = aws_scope(self)
-        policy = DataAwsIamPolicyDocument(
-            self,
-            "policy",
-            statement=key_policy_statements(
-                aws,
-                log_group_name_prefixes=props.log_group_name_prefixes,
-                event_rule_name_prefix=props.event_rule_name_prefix,
-            ),
+        self._statements = key_policy_statements(
+            aws,
+            log_group_name_prefixes=props.log_group_name_prefixes,
+            event_rule_name_prefix=props.event_rule_name_prefix,
         )
+        self.policy = policy = DataAwsIamPolicyDocument(self, "policy", statement=self._statements)
         skip_checks(policy, *KEY_POLICY_SKIPS)
         self.key = KmsKeyResource(
             self,
@@ -135,4 +163,15 @@ class KmsKey(Construct):
 
     @property
     def arn(self) -> str:
-        return self.key.arn
+        # One token for the key's ARN, so that a construct given it can tell it is this key's.
+        if not hasattr(self, "_arn"):
+            self._arn = self.key.arn
+        return self._arn
+
+    def allow_service_to_publish_to_topic(self, service: str, *, topic_arn: str, sid: str) -> None:
+        """Add :func:`topic_publisher_statement` to the key policy (``topic_arn`` built from the topic's name:
+        the topic refers to this key, so a reference back would be a cycle)."""
+        if any(statement["sid"] == sid for statement in self._statements):
+            raise ValueError(f"key policy statement {sid!r} is already granted on {self.node.path}")
+        self._statements.append(topic_publisher_statement(service, topic_arn=topic_arn, sid=sid))
+        self.policy.put_statement(self._statements)

@@ -9,14 +9,23 @@ from fargate_batch.tf import AwsProvider, Construct, TerraformOutput, TerraformS
 from modules.activity import Activity, ActivityProps
 from modules.activity_state_machine import ActivityStateMachine, ActivityStateMachineProps
 from modules.activity_worker_service import ActivityWorkerService, ActivityWorkerServiceProps
-from modules.alert_topic import AlertTopic, AlertTopicProps
+from modules.alert_topic import AlertTopic, AlertTopicProps, ServicePublisher
 from modules.aws_scope import aws_scope
 from modules.data_bucket import DataBucket, DataBucketProps
 from modules.dead_letter_queue import DeadLetterQueue, DeadLetterQueueProps
 from modules.ecr_repository import EcrRepository, EcrRepositoryProps
 from modules.ecs_cluster import EcsCluster, EcsClusterProps
+from modules.execution_alert_rule import ExecutionAlertRule, ExecutionAlertRuleProps
 from modules.fargate_task import FargateTask, FargateTaskProps
 from modules.kms_key import KmsKey, KmsKeyProps
+from modules.metric_alarm import (
+    MetricAlarm,
+    MetricAlarmProps,
+    event_rule_failed_invocations,
+    queue_messages_visible,
+    scheduler_dropped_invocations,
+    scheduler_target_errors,
+)
 from modules.network import Network, NetworkProps
 from modules.object_created_rule import ObjectCreatedRule, ObjectCreatedRuleProps, event_rule_arn
 from modules.pipeline_state_machine import PipelineStateMachine, PipelineStateMachineProps
@@ -174,6 +183,7 @@ class BatchStack(TerraformStack):
             self._add_triggers(config, target)
         for activity in config.activities:
             self._add_activity(config, activity)
+        self._add_alerting(config)
         TerraformOutput(self, "repository-url", value=self.repository.url, description="Push the batch image here")
         TerraformOutput(self, "cluster-name", value=self.cluster.cluster.name, description="ECS cluster of batch tasks")
         TerraformOutput(self, "alert-topic-arn", value=self.alerts.arn, description="Failure alerts are published here")
@@ -342,3 +352,150 @@ class BatchStack(TerraformStack):
                 log_kms_key_arn=self.key.arn,
             ),
         )
+
+    def _add_alerting(self, config: ProjectConfig) -> None:
+        """One alert per failed, timed-out or aborted execution, and an alarm wherever a start or an alert can be lost.
+
+        Every dead-letter queue, every EventBridge rule and the schedule group get an alarm on the alert
+        topic; the topic and its key admit EventBridge (for the status rule) and CloudWatch (for alarms
+        named ``<prefix>-*``) and nothing else.
+        """
+        shared = names.SharedNames(config.name_prefix)
+        aws = aws_scope(self)
+        alerting = Construct(self, "alerting")
+        topic = shared.alert_topic
+        workflows = (
+            *self.pipelines.values(),
+            *getattr(self, "triggers", {}).values(),
+            # _add_activity keeps no handle on the machine; its construct id is part of the id contract.
+            *(self.node.find_child(f"activity-{activity.name}-machine") for activity in config.activities),
+        )
+        alarms: dict[str, MetricAlarmProps] = {}
+        if workflows:
+            rule_arn = event_rule_arn(aws, shared.execution_alert_rule)
+            alert_dlq = DeadLetterQueue(
+                alerting,
+                "execution-alerts-dlq",
+                props=DeadLetterQueueProps(
+                    name=shared.execution_alert_dead_letter_queue, kms_key_id=self.key.arn, event_rule_arns=(rule_arn,)
+                ),
+            )
+            ExecutionAlertRule(
+                alerting,
+                "execution-alerts",
+                props=ExecutionAlertRuleProps(
+                    name=shared.execution_alert_rule,
+                    state_machines=workflows,
+                    topic=self.alerts,
+                    dead_letter_queue=alert_dlq,
+                ),
+            )
+            self.alerts.allow_publishing_from(
+                ServicePublisher(
+                    sid="EventBridgeExecutionAlerts",
+                    service="events.amazonaws.com",
+                    source_account=aws.account_id,
+                    source_arns=(rule_arn,),
+                ),
+                key=self.key,
+            )
+            alarms["execution-alerts-dlq"] = MetricAlarmProps(
+                name=names.dead_letter_queue_alarm(shared.execution_alert_dead_letter_queue),
+                description=(
+                    f"Alerts about failed, timed-out or aborted executions were dead-lettered: EventBridge could not "
+                    f"publish them to topic {topic}. First read the messages in SQS queue "
+                    f"{shared.execution_alert_dead_letter_queue} (ERROR_CODE and ERROR_MESSAGE say why; the body is "
+                    "the Step Functions event naming the execution), look at those executions, fix the topic or key "
+                    "policy, then delete the messages: the alarm clears when the queue is empty."
+                ),
+                metric=queue_messages_visible(shared.execution_alert_dead_letter_queue),
+                topic=self.alerts,
+            )
+            alarms["execution-alerts-failed-invocations"] = MetricAlarmProps(
+                name=names.event_rule_failed_invocations_alarm(shared.execution_alert_rule),
+                description=(
+                    f"Rule {shared.execution_alert_rule} could not deliver alerts about failed executions to topic "
+                    f"{topic} nor dead-letter them: those alerts are lost. First list this environment's executions "
+                    "with status FAILED, TIMED_OUT or ABORTED in the Step Functions console for this period, then "
+                    "check the topic's policy and its key's policy."
+                ),
+                metric=event_rule_failed_invocations(shared.execution_alert_rule),
+                topic=self.alerts,
+            )
+        if self.schedules:
+            queue = shared.schedule_dead_letter_queue
+            group = shared.schedule_group
+            alarms["schedule-dlq"] = MetricAlarmProps(
+                name=names.dead_letter_queue_alarm(queue),
+                description=(
+                    f"Scheduled starts of a pipeline were dead-lettered: EventBridge Scheduler could not start its "
+                    f"state machine, so that run did not happen. First read the messages in SQS queue {queue} (their "
+                    "ERROR_CODE and ERROR_MESSAGE attributes say why; the body is the start input naming the "
+                    "pipeline), fix the cause, start the pipeline by hand, then delete the messages: the alarm "
+                    "clears when the queue is empty."
+                ),
+                metric=queue_messages_visible(queue),
+                topic=self.alerts,
+            )
+            alarms["scheduler-target-errors"] = MetricAlarmProps(
+                name=names.scheduler_target_errors_alarm(group),
+                description=(
+                    f"EventBridge Scheduler's call to start a pipeline of schedule group {group} failed; it retries. "
+                    "First check that the pipeline's state machine exists and that the schedule's role may start "
+                    f"it (the schedule's last error in CloudTrail). If alarm {names.dead_letter_queue_alarm(queue)} "
+                    "follows, the start was given up."
+                ),
+                metric=scheduler_target_errors(group),
+                topic=self.alerts,
+            )
+            alarms["scheduler-dropped-invocations"] = MetricAlarmProps(
+                name=names.scheduler_dropped_invocations_alarm(group),
+                description=(
+                    f"EventBridge Scheduler gave up starting a pipeline of schedule group {group} after its retries: "
+                    f"that run did not happen. First read SQS queue {queue} for the start (if it is not there, it "
+                    "could not be dead-lettered either and only the schedule says which pipeline), start the "
+                    "pipeline by hand, then fix the cause."
+                ),
+                metric=scheduler_dropped_invocations(group),
+                topic=self.alerts,
+            )
+        if config.triggers:
+            queue = shared.trigger_dead_letter_queue
+            alarms["trigger-dlq"] = MetricAlarmProps(
+                name=names.dead_letter_queue_alarm(queue),
+                description=(
+                    "Object Created events of the data bucket were dead-lettered: EventBridge could not start a "
+                    f"trigger's state machine, so those objects were not processed. First read the messages in SQS "
+                    f"queue {queue} (ERROR_CODE and ERROR_MESSAGE say why, RULE_ARN names the trigger, the body is "
+                    "the S3 event with the object key), fix the cause, start the trigger's state machine by hand "
+                    "with the message body as input, then delete the messages: the alarm clears when the queue is "
+                    "empty."
+                ),
+                metric=queue_messages_visible(queue),
+                topic=self.alerts,
+            )
+            for trigger in config.triggers:
+                rule = names.TriggerNames(shared.prefix, trigger.name).event_rule
+                alarms[f"trigger-{trigger.name}-failed-invocations"] = MetricAlarmProps(
+                    name=names.event_rule_failed_invocations_alarm(rule),
+                    description=(
+                        f"Rule {rule} (trigger {trigger.name}) could not start its state machine for some created "
+                        f"objects nor dead-letter the events to {queue}: those objects were not processed and are "
+                        f"recorded nowhere else. First list the objects created under {trigger.prefix} in this "
+                        "period and start the trigger's state machine for each, then check the rule's role."
+                    ),
+                    metric=event_rule_failed_invocations(rule),
+                    topic=self.alerts,
+                )
+        if alarms:
+            self.alerts.allow_publishing_from(
+                ServicePublisher(
+                    sid="CloudWatchAlarms",
+                    service="cloudwatch.amazonaws.com",
+                    source_account=aws.account_id,
+                    source_arns=(aws.arn("cloudwatch", f"alarm:{shared.alarm_name_prefix}*"),),
+                ),
+                key=self.key,
+            )
+        for id_, props in alarms.items():
+            MetricAlarm(alerting, f"{id_}-alarm", props=props)

@@ -70,6 +70,25 @@ def task_roles(family: str) -> tuple[str, str]:
     return task_execution_role(family), task_role(family)
 
 
+# Alarms are named after what they watch and start with the prefix (the alert topic's policy lets
+# CloudWatch publish for alarms named "<prefix>-*"). CloudWatch alarm names: up to 255 characters.
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+def dead_letter_queue_alarm(queue: str) -> str:
+    return f"{queue}-has-messages"
+
+
+def event_rule_failed_invocations_alarm(rule: str) -> str:
+    return f"{rule}-failed-invocations"
+
+
+def scheduler_target_errors_alarm(schedule_group: str) -> str:
+    return f"{schedule_group}-scheduler-target-errors"
+
+
+def scheduler_dropped_invocations_alarm(schedule_group: str) -> str:
+    return f"{schedule_group}-scheduler-dropped-invocations"
+
+
 @dataclass(frozen=True)
 class SharedNames:
     """What one environment makes once, whatever its workflows."""
@@ -109,6 +128,20 @@ class SharedNames:
         return resource_name(self.prefix, "trigger-dlq")
 
     @property
+    def execution_alert_rule(self) -> str:
+        """The EventBridge rule that alerts on failed, timed-out and aborted executions."""
+        return resource_name(self.prefix, "execution-alerts")
+
+    @property
+    def execution_alert_dead_letter_queue(self) -> str:
+        return resource_name(self.prefix, "execution-alerts-dlq")
+
+    @property
+    def alarm_name_prefix(self) -> str:
+        """Every alarm of the environment is named ``<prefix>-...`` (the functions above derive them)."""
+        return f"{self.prefix}-"
+
+    @property
     def flow_log_group(self) -> str:
         return f"/vpc/flow-logs/{self.prefix}"
 
@@ -120,7 +153,7 @@ class SharedNames:
         return resource_name(self.prefix, "data", account_id)
 
     def aws_names(self) -> dict[str, str]:
-        """IAM roles and task families, which share a namespace with the workflows' (name → what it is)."""
+        """IAM roles, task families and the status rule, whose names a workflow's could take (name → what it is)."""
         batch_execution, batch_task = task_roles(self.batch_family)
         trigger_execution, trigger_task = task_roles(self.trigger_family)
         return {
@@ -131,6 +164,7 @@ class SharedNames:
             trigger_execution: "the triggered task's execution role",
             trigger_task: "the triggered task's role",
             self.flow_logs_role: "the VPC flow logs role",
+            self.execution_alert_rule: "the rule that alerts on failed executions",
         }
 
 

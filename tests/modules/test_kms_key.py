@@ -93,3 +93,52 @@ def test_every_log_group_of_the_stack_is_encrypted_with_the_key_and_kept_a_year(
     assert len(groups) == 9  # 3 task families, 5 state machines, VPC flow logs
     assert {g["kms_key_id"] for g in groups} == {key}
     assert {g["retention_in_days"] for g in groups} == {dev_config.container.log_retention_days} == {365}
+
+
+def test_a_topic_publisher_may_use_the_key_only_for_that_topics_messages():
+    from modules.kms_key import topic_publisher_statement
+
+    topic = "arn:aws:sns:ap-northeast-1:123456789012:alerts"
+    assert topic_publisher_statement("cloudwatch.amazonaws.com", topic_arn=topic, sid="CloudWatchAlarms") == {
+        "sid": "CloudWatchAlarms",
+        "effect": "Allow",
+        "actions": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "resources": ["*"],
+        "principals": [{"type": "Service", "identifiers": ["cloudwatch.amazonaws.com"]}],
+        "condition": [
+            {"test": "StringEquals", "variable": "kms:EncryptionContext:aws:sns:topicArn", "values": [topic]}
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("sid", "service"),
+    [("EventBridgeExecutionAlerts", "events.amazonaws.com"), ("CloudWatchAlarms", "cloudwatch.amazonaws.com")],
+)
+def test_stack_key_lets_the_alert_publishers_encrypt_for_the_alert_topic(synthesized, sid, service):
+    (key,) = resources(synthesized, "aws_kms_key")
+    statement = {s["sid"]: s for s in policy_statements(synthesized, key["policy"])}[sid]
+    assert statement["principals"] == [{"type": "Service", "identifiers": [service]}]
+    assert statement["actions"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
+    # Built from the topic's name: the topic refers to the key, so a reference back would be a cycle.
+    assert statement["condition"] == [
+        {
+            "test": "StringEquals",
+            "variable": "kms:EncryptionContext:aws:sns:topicArn",
+            "values": [
+                "arn:${data.aws_partition.aws-scope-partition.partition}:sns:${data.aws_region.aws-scope-region.name}:"
+                "${data.aws_caller_identity.aws-scope-account.account_id}:fargate-batch-dev-alerts"
+            ],
+        }
+    ]
+
+
+def test_stack_key_policy_statements_are_the_default_logs_dead_letters_and_alert_publishers(synthesized):
+    (key,) = resources(synthesized, "aws_kms_key")
+    assert [s["sid"] for s in policy_statements(synthesized, key["policy"])] == [
+        "AccountIamPoliciesGovernKeyUse",
+        "CloudWatchLogsEncryptThisEnvironmentsLogGroups",
+        "EventBridgeRulesWriteDeadLetters",
+        "EventBridgeExecutionAlerts",
+        "CloudWatchAlarms",
+    ]
