@@ -1,7 +1,6 @@
 """SNS topic that receives failure alerts from every workflow, with optional e-mail subscribers.
 
-Who may publish: roles of this account through their own IAM policies (the Step Functions roles,
-:meth:`AlertTopic.publish_statements`), and the AWS services named by
+Who may publish: the AWS services named by
 :meth:`AlertTopic.allow_publishing_from`, each only for its own rules or alarms. A topic policy
 replaces SNS's default one, whose statement lets any principal of the owning account manage and
 publish "if its IAM policy allows it"; within one account an IAM policy alone already grants that,
@@ -15,18 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fargate_batch.tf import Construct, DataAwsIamPolicyDocument, SnsTopic, SnsTopicPolicy, SnsTopicSubscription
-from modules._private.iam_statements import Statement, kms_data_keys_via
 from modules.aws_scope import aws_scope
 from modules.kms_key import KmsKey
 
 # The AWS-managed key keeps alerts encrypted at rest without a key policy to maintain; publishers
 # need only sns:Publish. https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html
 AWS_MANAGED_SNS_KEY = "alias/aws/sns"
-
-
-def sns_publish(topic_arn: str) -> Statement:
-    """``arn:aws:states:::sns:publish``. https://docs.aws.amazon.com/step-functions/latest/dg/sns-iam.html"""
-    return Statement(sid="PublishAlerts", actions=("sns:Publish",), resources=(topic_arn,))
 
 
 @dataclass(frozen=True)
@@ -69,8 +62,8 @@ class AlertTopicProps:
     """``email_subscriptions``: Default none. Each address must confirm the subscription e-mail.
 
     ``kms_key_id``: Default the AWS-managed ``alias/aws/sns``. With a customer managed key (its ARN),
-    publishers also need ``kms:GenerateDataKey`` and ``kms:Decrypt`` on it: :meth:`AlertTopic.publish_statements`
-    for roles, the key policy for services (:meth:`AlertTopic.allow_publishing_from`). AWS services
+    publishing services also need ``kms:GenerateDataKey*`` and ``kms:Decrypt`` on it through the key policy
+    (:meth:`AlertTopic.allow_publishing_from`). AWS services
     cannot publish to a topic under the AWS-managed key at all: its key policy cannot be changed.
     https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
     """
@@ -85,7 +78,6 @@ class AlertTopic(Construct):
         super().__init__(scope, id_)
         aws = aws_scope(self)
         self.kms_key_id = props.kms_key_id
-        self._sns_endpoint = f"sns.{aws.region}.amazonaws.com"
         # Built from the name for policies the topic itself depends on (its key's): a reference would be a cycle.
         self.built_arn = aws.arn("sns", props.name)
         self.topic = SnsTopic(self, "topic", name=props.name, kms_master_key_id=props.kms_key_id)
@@ -98,15 +90,6 @@ class AlertTopic(Construct):
     @property
     def arn(self) -> str:
         return self.topic.arn
-
-    def publish_statements(self) -> tuple[Statement, ...]:
-        """What a role needs to publish here: sns:Publish, plus the data key when the key is ours."""
-        statements = [sns_publish(self.arn)]
-        if self.kms_key_id != AWS_MANAGED_SNS_KEY:
-            statements.append(
-                kms_data_keys_via(self.kms_key_id, sid="EncryptAlerts", service_endpoint=self._sns_endpoint)
-            )
-        return tuple(statements)
 
     def allow_publishing_from(self, publisher: ServicePublisher, *, key: KmsKey | None = None) -> None:
         """Let ``publisher`` publish here: a topic policy statement, and the key policy's consent when the key is ours.
