@@ -17,11 +17,18 @@ from modules.alert_topic import AlertTopic
 from modules.state_machine import StateMachine, StateMachineProps
 
 REDELIVERED_ERRORS = ("States.HeartbeatTimeout", "Worker.Stopped")
+# How a job whose worker was lost or stopped is handed to the next worker: 10 s, doubling, 4 times,
+# at most 300 s apart, fully jittered. Its own setting, not the pipelines' launch retries.
+ACTIVITY_REDELIVERY = RetryConfig(interval_seconds=10, backoff_rate=2.0, max_attempts=4, max_delay_seconds=300)
 
 
 @dataclass(frozen=True)
 class ActivityStateMachineProps:
-    """``heartbeat_seconds``: Default 60. ``timeout_seconds``: Default 3600 (must exceed the heartbeat)."""
+    """``heartbeat_seconds``: Default 60. ``timeout_seconds``: Default 3600 (must exceed the heartbeat).
+
+    ``redelivery``: Default ``ACTIVITY_REDELIVERY``: how a job is handed to another worker after its
+    worker stopped heart-beating or reported ``Worker.Stopped``.
+    """
 
     name: str
     activity_name: str
@@ -29,7 +36,7 @@ class ActivityStateMachineProps:
     alert_topic: AlertTopic
     heartbeat_seconds: int = 60
     timeout_seconds: int = 3600
-    retry: RetryConfig = RetryConfig()
+    redelivery: RetryConfig = ACTIVITY_REDELIVERY
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
@@ -49,7 +56,7 @@ def activity_definition(
     topic_arn: str,
     heartbeat_seconds: int,
     timeout_seconds: int,
-    retry: RetryConfig,
+    redelivery: RetryConfig,
 ) -> dict:
     return {
         "Comment": f"Activity {activity_name}: a worker on Fargate does the work",
@@ -60,7 +67,7 @@ def activity_definition(
                 "Resource": activity_arn,
                 "HeartbeatSeconds": heartbeat_seconds,
                 "TimeoutSeconds": timeout_seconds,
-                "Retry": [retrier(REDELIVERED_ERRORS, retry)],
+                "Retry": [retrier(REDELIVERED_ERRORS, redelivery)],
                 "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Record failure"}],
                 "End": True,
             },
@@ -90,7 +97,7 @@ class ActivityStateMachine(Construct):
             topic_arn=props.alert_topic.arn,
             heartbeat_seconds=props.heartbeat_seconds,
             timeout_seconds=props.timeout_seconds,
-            retry=props.retry,
+            redelivery=props.redelivery,
         )
         # Activity tasks need no permission on the state machine's side: the worker pulls them.
         self.state_machine = StateMachine(

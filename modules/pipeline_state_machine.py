@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
+from fargate_batch.config.schema import StateMachineLoggingConfig, StepConfig
 from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules.alert_topic import AlertTopic
@@ -20,14 +20,15 @@ from modules.run_task_state_machine import RunTaskStateMachine
 
 @dataclass(frozen=True)
 class PipelineStateMachineProps:
-    """``retry``: retries of a child execution that could not start (throttling); container exits are not retried."""
+    """A child execution that Step Functions refused to start is retried by a fixed retrier
+    (``modules._private.asl.nested_start_throttling_retrier``); launch retries are the run-task child's;
+    container exits are not retried."""
 
     name: str
     pipeline_name: str
     steps: tuple[StepConfig, ...]
     run_task: RunTaskStateMachine
     alert_topic: AlertTopic
-    retry: RetryConfig = RetryConfig()
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
@@ -42,9 +43,7 @@ def step_input(pipeline_name: str, step: StepConfig) -> dict:
     }
 
 
-def pipeline_definition(
-    *, pipeline_name: str, steps: tuple[StepConfig, ...], child_arn: str, topic_arn: str, retry: RetryConfig
-) -> dict:
+def pipeline_definition(*, pipeline_name: str, steps: tuple[StepConfig, ...], child_arn: str, topic_arn: str) -> dict:
     if not steps:
         raise ValueError(f"pipeline {pipeline_name!r} has no steps; add at least one [[pipelines.steps]]")
     return nested_workflow_definition(
@@ -53,7 +52,6 @@ def pipeline_definition(
         calls=tuple(ChildCall(step.name, step_input(pipeline_name, step)) for step in steps),
         child_arn=child_arn,
         topic_arn=topic_arn,
-        retry=retry,
         comment=f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
     )
 
@@ -69,7 +67,6 @@ class PipelineStateMachine(NestedWorkflowStateMachine):
                 steps=props.steps,
                 child_arn=props.run_task.arn,
                 topic_arn=props.alert_topic.arn,
-                retry=props.retry,
             ),
             run_task=props.run_task,
             alert_topic=props.alert_topic,

@@ -34,7 +34,9 @@ PLATFORM_VERSION = "LATEST"
 
 @dataclass(frozen=True)
 class RunTaskStateMachineProps:
-    """``retry``: launch-failure retries (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter)."""
+    """``retry``: launch retries, and only those: a RunTask that placed no task (``ECS_LAUNCH_ERRORS``) is
+    launched again (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter; ``max_attempts = 0``
+    turns them off). A container that ran and exited is never retried."""
 
     name: str
     cluster: EcsCluster

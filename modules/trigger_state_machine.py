@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules.alert_topic import AlertTopic
@@ -59,7 +59,6 @@ class TriggerStateMachineProps:
     run_task: RunTaskStateMachine
     alert_topic: AlertTopic
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    retry: RetryConfig = RetryConfig()
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
@@ -72,7 +71,6 @@ def trigger_definition(
     environment: Mapping[str, str],
     child_arn: str,
     topic_arn: str,
-    retry: RetryConfig,
 ) -> dict:
     static_environment = {**environment, "BATCH_TRIGGER": trigger_name}
     task_environment = [
@@ -94,7 +92,6 @@ def trigger_definition(
         calls=(ChildCall("Run task", {"commands.$": "$.task.commands", "environment.$": "$.task.environment"}),),
         child_arn=child_arn,
         topic_arn=topic_arn,
-        retry=retry,
         comment=f"Trigger {trigger_name}: run the task for the object that was created",
         prelude=prelude,
     )
@@ -112,7 +109,6 @@ class TriggerStateMachine(NestedWorkflowStateMachine):
                 environment=props.environment,
                 child_arn=props.run_task.arn,
                 topic_arn=props.alert_topic.arn,
-                retry=props.retry,
             ),
             run_task=props.run_task,
             alert_topic=props.alert_topic,

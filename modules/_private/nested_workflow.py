@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import RetryConfig
-from modules._private.asl import NESTED_LAUNCH_ERRORS, alert_states, retrier
+from modules._private.asl import alert_states, nested_start_throttling_retrier
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
 
 NOTIFY_STATE = "Notify failure"
@@ -29,7 +28,6 @@ def nested_workflow_definition(
     calls: tuple[ChildCall, ...],
     child_arn: str,
     topic_arn: str,
-    retry: RetryConfig,
     comment: str,
     prelude: dict[str, dict] | None = None,
 ) -> dict:
@@ -51,7 +49,8 @@ def nested_workflow_definition(
             },
             # The workflow's input flows on to every step unchanged.
             "ResultPath": None,
-            "Retry": [retrier(NESTED_LAUNCH_ERRORS, retry)],
+            # A refused start only; a child that ran and failed is never started again.
+            "Retry": [nested_start_throttling_retrier()],
             "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": record_state}],
             **({"Next": calls[index + 1].state_name} if index + 1 < len(calls) else {"End": True}),
         }

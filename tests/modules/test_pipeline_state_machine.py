@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from fargate_batch.config.schema import RetryConfig
+from fargate_batch.config.targets import Target
 from modules.pipeline_state_machine import pipeline_definition
 from tests.helpers import definition, reference, role_policy_statements
 
@@ -61,10 +63,53 @@ def test_every_step_catches_everything_and_goes_to_alerting(parent, dev_config):
         assert record["ResultPath"] == "$.alert"
 
 
+# A refused nested start is retried as AWS advises for transient service errors (2 s, backoff 2, 6 attempts:
+# https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html), capped at 60 s and
+# fully jittered; the error names are those of AWS's nested-workflow example and of the SDK's exception class
+# (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html).
+NESTED_START_RETRIER = {
+    "ErrorEquals": [
+        "StepFunctions.ExecutionLimitExceeded",
+        "StepFunctions.ExecutionLimitExceededException",
+        "StepFunctions.SdkClientException",
+    ],
+    "IntervalSeconds": 2,
+    "BackoffRate": 2.0,
+    "MaxAttempts": 6,
+    "MaxDelaySeconds": 60,
+    "JitterStrategy": "FULL",
+}
+
+
 def test_a_failed_child_is_not_blanket_retried(parent, dev_config):
     for step in dev_config.pipelines[0].steps:
         retried = {e for r in parent["States"][step.name]["Retry"] for e in r["ErrorEquals"]}
-        assert retried == {"StepFunctions.ExecutionLimitExceededException", "StepFunctions.SdkClientException"}
+        assert "States.ALL" not in retried and "States.TaskFailed" not in retried
+
+
+def test_a_refused_nested_start_is_retried_with_its_own_fixed_retrier(parent, dev_config):
+    for step in dev_config.pipelines[0].steps:
+        assert parent["States"][step.name]["Retry"] == [NESTED_START_RETRIER]
+
+
+@pytest.fixture(scope="module")
+def without_launch_retries(dev_config, synth):
+    """The dev stack with [pipelines.retry] max_attempts = 0."""
+    pipeline = dev_config.pipelines[0]
+    config = replace(dev_config, pipelines=(replace(pipeline, retry=replace(pipeline.retry, max_attempts=0)),))
+    return synth(config, Target("aws"))[0]
+
+
+def test_max_attempts_zero_turns_off_launch_retries(without_launch_retries):
+    (launch,) = definition(without_launch_retries, CHILD)["States"]["Run task"]["Retry"]
+    assert launch["ErrorEquals"] == ["ECS.AmazonECSException", "AmazonECS.Unknown"]
+    assert launch["MaxAttempts"] == 0
+
+
+def test_max_attempts_zero_still_retries_a_throttled_nested_start(without_launch_retries, dev_config):
+    parent = definition(without_launch_retries, PARENT)
+    for step in dev_config.pipelines[0].steps:
+        assert parent["States"][step.name]["Retry"] == [NESTED_START_RETRIER]
 
 
 def test_alert_names_pipeline_step_error_and_cause_then_fails(parent, synthesized):
@@ -130,7 +175,7 @@ def test_only_log_delivery_and_xray_use_wildcard_resources(synthesized):
 
 def test_refuses_a_pipeline_without_steps():
     with pytest.raises(ValueError, match="has no steps"):
-        pipeline_definition(pipeline_name="empty", steps=(), child_arn="arn", topic_arn="arn", retry=RetryConfig())
+        pipeline_definition(pipeline_name="empty", steps=(), child_arn="arn", topic_arn="arn")
 
 
 def test_reserved_states_errors_fail_under_a_custom_name_with_the_original_in_the_cause(parent):
