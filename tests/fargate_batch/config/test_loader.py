@@ -840,3 +840,11 @@ def test_rejects_an_unknown_concurrency_with_a_suggestion(tmp_path):
     assert problem.endswith(
         "pipelines[0].concurrency: 'skp' is not allowed; use one of 'allow', 'skip'; did you mean 'skip'?"
     )
+
+
+def test_the_readme_configuration_reference_points_at_every_example():
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Configuration reference") :]
+    section = section[: section.index("\n## ", 1)]
+    for path in EXAMPLE_FILES:
+        assert f"`{path.name}`" in section, path.name
