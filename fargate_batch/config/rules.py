@@ -1,7 +1,7 @@
 """Allowed values and pure validators of the configuration, one place for every AWS limit.
 
 Each validator returns problem messages (empty when fine). A message names what is wrong and how
-to fix it; the loader prefixes the field path.
+to fix it; checks.py prefixes the field path.
 """
 
 from __future__ import annotations
