@@ -16,18 +16,25 @@ from modules.activity import Activity
 from modules.state_machine import StateMachine, StateMachineProps
 
 REDELIVERED_ERRORS = ("States.HeartbeatTimeout", "Worker.Stopped")
+# How a job whose worker was lost or stopped is handed to the next worker: 10 s, doubling, 4 times,
+# at most 300 s apart, fully jittered. Its own setting, not the pipelines' launch retries.
+ACTIVITY_REDELIVERY = RetryConfig(interval_seconds=10, backoff_rate=2.0, max_attempts=4, max_delay_seconds=300)
 
 
 @dataclass(frozen=True)
 class ActivityStateMachineProps:
-    """``heartbeat_seconds``: Default 60. ``timeout_seconds``: Default 3600 (must exceed the heartbeat)."""
+    """``heartbeat_seconds``: Default 60. ``timeout_seconds``: Default 3600 (must exceed the heartbeat).
+
+    ``redelivery``: Default ``ACTIVITY_REDELIVERY``: how a job is handed to another worker after its
+    worker stopped heart-beating or reported ``Worker.Stopped``.
+    """
 
     name: str
     activity_name: str
     activity: Activity
     heartbeat_seconds: int = 60
     timeout_seconds: int = 3600
-    retry: RetryConfig = RetryConfig()
+    redelivery: RetryConfig = ACTIVITY_REDELIVERY
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
@@ -46,9 +53,9 @@ def activity_definition(
     activity_arn: str,
     heartbeat_seconds: int,
     timeout_seconds: int,
-    retry: RetryConfig,
+    redelivery: RetryConfig,
 ) -> dict:
-    retriers = [retrier(REDELIVERED_ERRORS, retry)]
+    retriers = [retrier(REDELIVERED_ERRORS, redelivery)]
     # Every delivery may run to its own timeout; the backstop allows each, with the waits between them.
     attempts = 1 + sum(r["MaxAttempts"] for r in retriers)
     return {
@@ -84,7 +91,7 @@ class ActivityStateMachine(Construct):
             activity_arn=props.activity.arn,
             heartbeat_seconds=props.heartbeat_seconds,
             timeout_seconds=props.timeout_seconds,
-            retry=props.retry,
+            redelivery=props.redelivery,
         )
         # Activity tasks need no permission on the state machine's side: the worker pulls them.
         self.state_machine = StateMachine(

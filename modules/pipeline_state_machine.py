@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig, StepConfig
+from fargate_batch.config.schema import StateMachineLoggingConfig, StepConfig
 from fargate_batch.tf import Construct
 from modules._private.iam_statements import AwsScope, Statement
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
@@ -22,13 +22,14 @@ from modules.run_task_state_machine import RunTaskStateMachine
 
 @dataclass(frozen=True)
 class PipelineStateMachineProps:
-    """``retry``: retries of a child execution that could not start (throttling); container exits are not retried."""
+    """A child execution that Step Functions refused to start is retried by a fixed retrier
+    (``modules._private.asl.nested_start_throttling_retrier``); launch retries are the run-task child's;
+    container exits are not retried."""
 
     name: str
     pipeline_name: str
     steps: tuple[StepConfig, ...]
     run_task: RunTaskStateMachine
-    retry: RetryConfig = RetryConfig()
     concurrency: str = "skip"
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
@@ -115,7 +116,6 @@ def pipeline_definition(
     steps: tuple[StepConfig, ...],
     child_arn: str,
     child_retry_budget_seconds: int,
-    retry: RetryConfig,
     concurrency: str = "skip",
 ) -> dict:
     if not steps:
@@ -128,7 +128,6 @@ def pipeline_definition(
             for step in steps
         ),
         child_arn=child_arn,
-        retry=retry,
         comment=f"Pipeline {pipeline_name}: {' -> '.join(s.name for s in steps)}; a failed step stops it",
         prelude=overlap_guard(steps[0].name) if concurrency == "skip" else None,
     )
@@ -145,7 +144,6 @@ class PipelineStateMachine(NestedWorkflowStateMachine):
                 steps=props.steps,
                 child_arn=props.run_task.arn,
                 child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
-                retry=props.retry,
                 concurrency=props.concurrency,
             ),
             run_task=props.run_task,

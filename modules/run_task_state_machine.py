@@ -93,7 +93,9 @@ def ecs_run_task_sync(
 
 @dataclass(frozen=True)
 class RunTaskStateMachineProps:
-    """``retry``: launch-failure retries (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter).
+    """``retry``: launch retries, and only those: a RunTask that placed no task (``ECS_LAUNCH_ERRORS``) is
+    launched again (Default: 10 s, backoff 2.0, 4 attempts, max 300 s, full jitter; ``max_attempts = 0``
+    turns them off). A container that ran and exited is never retried.
 
     ``max_task_timeout_seconds``: the longest ``timeout_seconds`` any caller passes for one task (Default
     3600); with the retry budget it bounds the whole execution, a backstop behind the per-task timeout.

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
@@ -57,7 +57,6 @@ class TriggerStateMachineProps:
     command: tuple[str, ...]
     run_task: RunTaskStateMachine
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    retry: RetryConfig = RetryConfig()
     timeout_seconds: int = 3600
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
     log_retention_days: int = 365
@@ -71,7 +70,6 @@ def trigger_definition(
     environment: Mapping[str, str],
     child_arn: str,
     child_retry_budget_seconds: int,
-    retry: RetryConfig,
     timeout_seconds: int,
 ) -> dict:
     static_environment = {**environment, "BATCH_TRIGGER": trigger_name}
@@ -100,7 +98,6 @@ def trigger_definition(
             ),
         ),
         child_arn=child_arn,
-        retry=retry,
         comment=f"Trigger {trigger_name}: run the task for the object that was created",
         prelude=prelude,
     )
@@ -118,7 +115,6 @@ class TriggerStateMachine(NestedWorkflowStateMachine):
                 environment=props.environment,
                 child_arn=props.run_task.arn,
                 child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
-                retry=props.retry,
                 timeout_seconds=props.timeout_seconds,
             ),
             run_task=props.run_task,

@@ -45,7 +45,7 @@ class BatchStack(TerraformStack):
         self.config = config
         prefix = config.name_prefix
         shared = names.SharedNames(prefix)
-        retention = config.container.log_retention_days
+        retention = config.logging.retention_days
         AwsProvider(self, "aws", **provider_arguments(target, config.region, {**config.tags}))
         configure_backend(self, backend=config.backend, target=target, stack_name=id_)
         # One customer managed key encrypts this environment's logs, alerts, dead letters, schedules,
@@ -138,7 +138,6 @@ class BatchStack(TerraformStack):
                     pipeline_name=pipeline.name,
                     steps=pipeline.steps,
                     run_task=run_task,
-                    retry=pipeline.retry,
                     concurrency=pipeline.concurrency,
                     logging=config.logging,
                     log_retention_days=retention,
@@ -190,7 +189,7 @@ class BatchStack(TerraformStack):
 
     def _add_triggers(self, config: ProjectConfig, target: Target) -> None:
         shared = names.SharedNames(config.name_prefix)
-        retention = config.container.log_retention_days
+        retention = config.logging.retention_days
         aws = aws_scope(self)
         self.data_bucket = DataBucket(
             self,
@@ -252,7 +251,6 @@ class BatchStack(TerraformStack):
                     command=trigger.command,
                     environment=trigger.environment,
                     run_task=run_task,
-                    retry=trigger.retry,
                     timeout_seconds=trigger.timeout_seconds,
                     logging=config.logging,
                     log_retention_days=retention,
@@ -284,7 +282,7 @@ class BatchStack(TerraformStack):
 
     def _add_activity(self, config: ProjectConfig, activity_config) -> None:
         activity_names = names.ActivityNames(config.name_prefix, activity_config.name)
-        retention = config.container.log_retention_days
+        retention = config.logging.retention_days
         activity = Activity(self, f"activity-{activity_config.name}", props=ActivityProps(name=activity_names.activity))
         machine = ActivityStateMachine(
             self,
@@ -348,7 +346,7 @@ class BatchStack(TerraformStack):
                 memory_mib=container.memory_mib,
                 environment={**container.environment, **(environment or {})},
                 command=command,
-                log_retention_days=container.log_retention_days,
+                log_retention_days=self.config.logging.retention_days,
                 log_kms_key_arn=self.key.arn,
             ),
         )

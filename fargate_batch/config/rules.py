@@ -1,7 +1,7 @@
 """Allowed values and pure validators of the configuration, one place for every AWS limit.
 
 Each validator returns problem messages (empty when fine). A message names what is wrong and how
-to fix it; the loader prefixes the field path.
+to fix it; checks.py prefixes the field path.
 """
 
 from __future__ import annotations
@@ -9,9 +9,12 @@ from __future__ import annotations
 import calendar
 import difflib
 import ipaddress
+import math
 import re
 import zoneinfo
 from functools import cache
+
+from fargate_batch.config.schema import RetryConfig
 
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
 FARGATE_MEMORY_BY_CPU: dict[int, tuple[int, ...]] = {
@@ -49,6 +52,32 @@ LOG_RETENTION_DAYS = (
     3288,
     3653,
 )
+
+# Keys that moved, by their old field path -> (table, key) they live in now; the loader names the new
+# place instead of calling them unknown.
+MOVED_KEYS: dict[str, tuple[str, str]] = {
+    # Retention covers every log group (tasks, state machines, VPC flow logs), not the container alone.
+    "container.log_retention_days": ("logging", "retention_days"),
+}
+
+# A standard workflow's execution runs at most one year; a parent waiting on a child, and the child's
+# task, must fit in it. https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-state-machine-executions
+STANDARD_EXECUTION_MAX_SECONDS = 365 * 24 * 60 * 60
+
+# The parent's retrier for a nested StartExecution that was refused (throttled, too many open
+# executions, a transient client error): fixed, not configurable, because it is about Step Functions'
+# own quotas, not about the task. AWS's documented retrier for transient service errors of an
+# integration is 2 s, backoff 2, 6 attempts
+# (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html); the delay is
+# capped at 60 s and fully jittered so that many parents throttled together do not retry together
+# (JitterStrategy, MaxDelaySeconds: https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html;
+# https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_mitigate_interaction_failure_limit_retries.html).
+# At most 2 + 4 + 8 + 16 + 32 + 60 = 122 s of waiting before the step gives up and alerts.
+NESTED_START_THROTTLING_RETRY = RetryConfig(
+    interval_seconds=2, backoff_rate=2.0, max_attempts=6, max_delay_seconds=60, jitter=True
+)
+
+TASK_TIMEOUT_DEFAULT_SECONDS = 3600
 
 LOGGING_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 BACKEND_TYPES = ("local", "s3", "cloud")
@@ -132,6 +161,29 @@ TRIGGER_OUTPUT_PREFIX = "output/"
 def suggest(value: str, choices) -> str:
     close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def retry_budget_seconds(retry: RetryConfig) -> int:
+    """The longest a retrier can wait in all: ``max_attempts`` delays, each IntervalSeconds × BackoffRate^n
+    capped at MaxDelaySeconds (full jitter only shortens them).
+    https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+    """
+    attempts, interval, cap = retry.max_attempts, retry.interval_seconds, retry.max_delay_seconds
+    if attempts <= 0:
+        return 0
+    if interval >= cap or retry.backoff_rate <= 1.0:
+        return attempts * min(interval, cap)
+    # Delays grow geometrically until they reach the cap, then stay there; no loop over 10^8 attempts.
+    growing = min(attempts, math.ceil(math.log(cap / interval, retry.backoff_rate)))
+    geometric = interval * (retry.backoff_rate**growing - 1) / (retry.backoff_rate - 1)
+    return math.ceil(min(geometric, growing * cap)) + (attempts - growing) * cap
+
+
+def task_timeout_max_seconds(retry: RetryConfig) -> int:
+    """The longest ``timeout_seconds`` a task launched with ``retry`` may have: its timeout, its launch
+    retries and the parent's nested-start retries must end within one standard execution."""
+    budget = retry_budget_seconds(retry) + retry_budget_seconds(NESTED_START_THROTTLING_RETRY)
+    return STANDARD_EXECUTION_MAX_SECONDS - 1 - budget
 
 
 def check_in_range(value: int | float, low: float, high: float, what: str) -> list[str]:

@@ -42,7 +42,7 @@ class ContainerConfig:
     are immutable. ``cpu`` and ``memory_mib``: a pair Fargate offers
     (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
     ``keep_images``: Default 20 images kept by the ECR lifecycle policy (1-1000).
-    ``log_retention_days``: Default 365 (a year, as CKV_AWS_338 asks); one of the values CloudWatch Logs accepts.
+    Log retention is not here: it is ``[logging] retention_days`` (it covers every log group).
     """
 
     image_tag: str
@@ -50,7 +50,6 @@ class ContainerConfig:
     memory_mib: int = 512
     environment: Mapping[str, str] = field(default_factory=_empty_mapping)
     keep_images: int = 20
-    log_retention_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -62,16 +61,21 @@ class AlertsConfig:
 
 @dataclass(frozen=True)
 class StateMachineLoggingConfig:
-    """CloudWatch Logs and X-Ray for every state machine.
+    """``[logging]``: CloudWatch Logs and X-Ray for every state machine, and how long every log is kept.
 
     ``level``: Default ``ERROR`` (ALL, ERROR, FATAL or OFF). ``include_execution_data``: Default
     false: inputs and outputs stay out of the logs. ``tracing``: Default true (X-Ray).
     https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+    ``retention_days``: Default 365 (a year, as checkov CKV_AWS_338 asks): how long CloudWatch Logs keeps
+    the state machines' logs, the tasks' output and the VPC flow logs; one of the values CloudWatch Logs
+    accepts (logs that never expire are refused).
+    https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
     """
 
     level: Literal["ALL", "ERROR", "FATAL", "OFF"] = "ERROR"
     include_execution_data: bool = False
     tracing: bool = True
+    retention_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,15 @@ class ScheduleConfig:
 
 @dataclass(frozen=True)
 class RetryConfig:
-    """Retry of a task launch that failed (for example "Capacity is unavailable at this time").
+    """``[pipelines.retry]`` / ``[triggers.retry]``: launch retries, and nothing else.
+
+    A task launch that failed (ECS ``RunTask`` placed no task, e.g. "Capacity is unavailable at this
+    time", surfacing as ``ECS.AmazonECSException``, or an unexpected ECS error, ``AmazonECS.Unknown``)
+    is launched again by the run-task child's ``ecs:runTask.sync`` state with these settings.
+    ``max_attempts = 0`` turns launch retries off. It does not govern the parent's retries of a
+    throttled nested start (a fixed retrier, ``rules.NESTED_START_THROTTLING_RETRY``), nor an
+    activity's redelivery to another worker (fixed in ``modules/activity_state_machine.py``); a
+    container that exits non-zero is never retried.
 
     Defaults: 10 s first interval, backoff 2.0, 4 attempts, delay capped at 300 s, full jitter.
     Ranges follow the ASL Retrier: ``interval_seconds`` 1-99999999, ``backoff_rate`` >= 1.0,
@@ -115,6 +127,12 @@ class StepConfig:
     """One container run in a pipeline: a name, the command list and extra environment.
 
     ``expected_duration_seconds``: Default 60; used only by the cost estimate of ``make plan-report``.
+    ``timeout_seconds``: Default 3600 (one hour): how long one task of this step may run. At least 1;
+    at most what keeps the step within a year, the longest a standard Step Functions execution may
+    run: the timeout plus the pipeline's launch-retry budget plus the nested-start throttling budget
+    must stay below 31,536,000 s, for each step and for all of a pipeline's steps together (they run
+    in series in one parent execution). See ``rules.task_timeout_max_seconds``.
+    https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-state-machine-executions
     """
 
     name: str
@@ -126,7 +144,13 @@ class StepConfig:
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    """Ordered steps run in series; a failed step stops the pipeline. ``schedule`` is optional."""
+    """Ordered steps run in series; a failed step stops the pipeline. ``schedule`` is optional.
+
+    ``retry``: launch retries of each step's task (see :class:`RetryConfig`).
+    ``concurrency``: Default ``"skip"``: what happens when a run starts (a schedule fires, someone
+    starts it) while another run of the same pipeline is still running. ``"skip"``: the new run ends
+    at once as skipped, launching no task; ``"allow"``: both run side by side.
+    """
 
     name: str
     steps: tuple[StepConfig, ...]
@@ -140,7 +164,11 @@ class TriggerConfig:
     """An S3 "Object Created" rule under ``prefix`` (and ``suffix``) that runs ``command``.
 
     ``command`` must contain the placeholder ``{key}`` in at least one argument; it is replaced by
-    the object key. ``environment`` is added to the task's environment.
+    the object key. ``environment`` is added to the task's environment. ``retry``: launch retries of
+    the task (see :class:`RetryConfig`).
+    ``timeout_seconds``: Default 3600 (one hour): how long one triggered task may run; at least 1, and
+    with the launch-retry and nested-start throttling budgets below a year, as for a pipeline step
+    (:class:`StepConfig`).
     """
 
     name: str

@@ -6,11 +6,13 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.htm
 
 from __future__ import annotations
 
+from fargate_batch.config.rules import NESTED_START_THROTTLING_RETRY
 from fargate_batch.config.schema import RetryConfig
 
 # How a failed task launch surfaces from ecs:runTask.sync: RunTask answers HTTP 200 with a
 # "failures" list ("Capacity is unavailable at this time") which Step Functions raises as
-# ECS.AmazonECSException; unexpected service errors come back as AmazonECS.Unknown.
+# ECS.AmazonECSException; unexpected service errors come back as AmazonECS.Unknown. Retried with the
+# workflow's configured launch retries ([pipelines.retry] / [triggers.retry]), and only those.
 ECS_LAUNCH_ERRORS = ("ECS.AmazonECSException", "AmazonECS.Unknown")
 
 # ECS throttles API calls per account and Region ("Rate exceeded"); AWS's guidance is to retry with
@@ -25,8 +27,17 @@ ECS_THROTTLING_RETRIER = {
     "JitterStrategy": "FULL",
 }
 
-# Starting a child execution can be throttled; that is a launch failure too, never a step failure.
-NESTED_LAUNCH_ERRORS = ("StepFunctions.ExecutionLimitExceededException", "StepFunctions.SdkClientException")
+# Starting a child execution can be refused by Step Functions itself (too many open executions,
+# a transient client error): never a step failure, so the parent tries again with a fixed retrier
+# (rules.NESTED_START_THROTTLING_RETRY), whatever the launch retries say. AWS's own example of a
+# nested start retries "StepFunctions.ExecutionLimitExceeded"
+# (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html); the SDK's
+# exception class name is matched too.
+NESTED_START_THROTTLING_ERRORS = (
+    "StepFunctions.ExecutionLimitExceeded",
+    "StepFunctions.ExecutionLimitExceededException",
+    "StepFunctions.SdkClientException",
+)
 
 
 def retrier(errors: tuple[str, ...], retry: RetryConfig) -> dict:
@@ -66,6 +77,11 @@ def retry_budget_seconds(retriers: list[dict]) -> int:
         total += sum(min(interval * backoff**n, cap) for n in range(attempts))
         total += attempts * FAILED_ATTEMPT_ALLOWANCE_SECONDS
     return int(total + 0.999)
+
+
+def nested_start_throttling_retrier() -> dict:
+    """The parent's retrier of a refused nested start: fixed, independent of the launch retries."""
+    return retrier(NESTED_START_THROTTLING_ERRORS, NESTED_START_THROTTLING_RETRY)
 
 
 def catch_all(next_state: str, result_path: str = "$.failure") -> dict:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import RetryConfig
 from modules._private.asl import (
-    NESTED_LAUNCH_ERRORS,
     TIMEOUT_MARGIN_SECONDS,
     failure_entry,
     failure_states,
-    retrier,
+    nested_start_throttling_retrier,
     retry_budget_seconds,
 )
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
@@ -44,7 +42,6 @@ def nested_workflow_definition(
     workflow_name: str,
     calls: tuple[ChildCall, ...],
     child_arn: str,
-    retry: RetryConfig,
     comment: str,
     prelude: dict[str, dict] | None = None,
 ) -> dict:
@@ -54,7 +51,8 @@ def nested_workflow_definition(
     fail_state = f"{workflow_kind.capitalize()} failed"
     fail = failure_entry(fail_state)
     states: dict[str, dict] = dict(prelude or {})
-    nested_retriers = [retrier(NESTED_LAUNCH_ERRORS, retry)]
+    # A refused start only; a child that ran and failed is never started again.
+    nested_retriers = [nested_start_throttling_retrier()]
     for index, call in enumerate(calls):
         record_state = f"Record failure of {call.state_name}"
         states[call.state_name] = {

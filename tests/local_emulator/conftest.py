@@ -62,7 +62,8 @@ def fast_config_text() -> str:
     for old, new in replacements.items():
         assert old in text, f"config/dev.toml no longer contains {old!r}"
         text = text.replace(old, new)
-    return text.replace("# Seed 003", FAILING_PIPELINE + "\n# Seed 003", 1) + SECOND_TRIGGER_AND_ACTIVITY
+    # Appended tables of an array of tables extend it, so the failing pipeline is pipelines[1] here too.
+    return text + FAILING_PIPELINE + SECOND_TRIGGER_AND_ACTIVITY
 
 
 @dataclass

@@ -24,7 +24,14 @@ def test_task_uses_the_activity_with_heartbeat_and_timeout(synthesized, dev_conf
 
 def test_lost_workers_tasks_are_redelivered_not_lost(synthesized):
     (retrier,) = definition(synthesized, NAME)["States"]["Do work"]["Retry"]
-    assert retrier["ErrorEquals"] == ["States.HeartbeatTimeout", "Worker.Stopped"]
+    assert retrier == {
+        "ErrorEquals": ["States.HeartbeatTimeout", "Worker.Stopped"],
+        "IntervalSeconds": 10,
+        "BackoffRate": 2.0,
+        "MaxAttempts": 4,
+        "MaxDelaySeconds": 300,
+        "JitterStrategy": "FULL",
+    }
 
 
 def test_failure_fails_the_execution_and_publishes_nothing_itself(synthesized):
@@ -63,7 +70,7 @@ def test_heartbeat_must_be_shorter_than_timeout():
             activity=None,
             heartbeat_seconds=60,
             timeout_seconds=60,
-            retry=RetryConfig(),
+            redelivery=RetryConfig(),
         )
 
 

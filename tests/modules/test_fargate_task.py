@@ -30,7 +30,7 @@ def test_container_uses_the_configured_immutable_tag_and_logs_to_its_group(synth
 
 def test_log_group_has_retention(synthesized, dev_config):
     group = find(synthesized, "aws_cloudwatch_log_group", name=f"/ecs/{FAMILY}")
-    assert group["retention_in_days"] == dev_config.container.log_retention_days
+    assert group["retention_in_days"] == dev_config.logging.retention_days
 
 
 def test_execution_role_pulls_only_from_this_repository_and_writes_only_its_logs(synthesized):

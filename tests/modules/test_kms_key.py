@@ -92,7 +92,7 @@ def test_every_log_group_of_the_stack_is_encrypted_with_the_key_and_kept_a_year(
     groups = resources(synthesized, "aws_cloudwatch_log_group")
     assert len(groups) == 9  # 3 task families, 5 state machines, VPC flow logs
     assert {g["kms_key_id"] for g in groups} == {key}
-    assert {g["retention_in_days"] for g in groups} == {dev_config.container.log_retention_days} == {365}
+    assert {g["retention_in_days"] for g in groups} == {dev_config.logging.retention_days} == {365}
 
 
 def test_a_topic_publisher_may_use_the_key_only_for_that_topics_messages():

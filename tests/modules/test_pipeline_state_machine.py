@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from fargate_batch.config.schema import RetryConfig, StepConfig
+from fargate_batch.config.schema import StepConfig
+from fargate_batch.config.targets import Target
 from modules.pipeline_state_machine import pipeline_definition
 from tests.helpers import definition, reference, role_policy_statements
 
@@ -64,10 +67,55 @@ def test_every_step_catches_everything_and_goes_to_alerting(parent, dev_config):
         assert record["ResultPath"] == "$.alert"
 
 
+# A refused nested start is retried as AWS advises for transient service errors (2 s, backoff 2, 6 attempts:
+# https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html), capped at 60 s and
+# fully jittered; the error names are those of AWS's nested-workflow example and of the SDK's exception class
+# (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html).
+NESTED_START_RETRIER = {
+    "ErrorEquals": [
+        "StepFunctions.ExecutionLimitExceeded",
+        "StepFunctions.ExecutionLimitExceededException",
+        "StepFunctions.SdkClientException",
+    ],
+    "IntervalSeconds": 2,
+    "BackoffRate": 2.0,
+    "MaxAttempts": 6,
+    "MaxDelaySeconds": 60,
+    "JitterStrategy": "FULL",
+}
+
+
 def test_a_failed_child_is_not_blanket_retried(parent, dev_config):
     for step in dev_config.pipelines[0].steps:
         retried = {e for r in parent["States"][step.name]["Retry"] for e in r["ErrorEquals"]}
-        assert retried == {"StepFunctions.ExecutionLimitExceededException", "StepFunctions.SdkClientException"}
+        assert "States.ALL" not in retried and "States.TaskFailed" not in retried
+
+
+def test_a_refused_nested_start_is_retried_with_its_own_fixed_retrier(parent, dev_config):
+    for step in dev_config.pipelines[0].steps:
+        assert parent["States"][step.name]["Retry"] == [NESTED_START_RETRIER]
+
+
+@pytest.fixture(scope="module")
+def without_launch_retries(dev_config, synth):
+    """The dev stack with [pipelines.retry] max_attempts = 0."""
+    pipeline = dev_config.pipelines[0]
+    config = replace(dev_config, pipelines=(replace(pipeline, retry=replace(pipeline.retry, max_attempts=0)),))
+    return synth(config, Target("aws"))[0]
+
+
+def test_max_attempts_zero_turns_off_launch_retries(without_launch_retries):
+    launch, throttling = definition(without_launch_retries, CHILD)["States"]["Run task"]["Retry"]
+    assert launch["ErrorEquals"] == ["ECS.AmazonECSException", "AmazonECS.Unknown"]
+    assert launch["MaxAttempts"] == 0
+    # Throttling of RunTask itself is not a launch retry: it stays on.
+    assert throttling["ErrorEquals"] == ["ECS.ThrottlingException"] and throttling["MaxAttempts"] > 0
+
+
+def test_max_attempts_zero_still_retries_a_throttled_nested_start(without_launch_retries, dev_config):
+    parent = definition(without_launch_retries, PARENT)
+    for step in dev_config.pipelines[0].steps:
+        assert parent["States"][step.name]["Retry"] == [NESTED_START_RETRIER]
 
 
 def test_a_caught_failure_fails_the_execution_naming_the_step_and_publishes_nothing(parent):
@@ -130,7 +178,6 @@ def test_refuses_a_pipeline_without_steps():
             steps=(),
             child_arn="arn",
             child_retry_budget_seconds=0,
-            retry=RetryConfig(),
         )
 
 
@@ -180,7 +227,6 @@ def test_allow_concurrency_has_no_guard():
         steps=(StepConfig("only", ("echo",)),),
         child_arn="arn:child",
         child_retry_budget_seconds=100,
-        retry=RetryConfig(),
         concurrency="allow",
     )
     assert definition_["StartAt"] == "only"

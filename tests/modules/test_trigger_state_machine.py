@@ -69,3 +69,11 @@ def test_trigger_task_reads_only_objects_a_trigger_with_a_suffix_matches(two_tri
     statements = {s["sid"]: s for s in role_policy_statements(two_triggers_synth, "fargate-batch-dev-trigger-task")}
     bucket = reference(two_triggers_synth, "aws_s3_bucket", "arn", force_destroy=False)
     assert statements["ReadTriggeredObjects"]["resources"] == [f"{bucket}/target/*", f"{bucket}/incoming/*.json"]
+
+
+def test_a_refused_nested_start_is_retried_with_the_fixed_retrier_not_the_launch_retries(trigger, synthesized):
+    from tests.modules.test_pipeline_state_machine import NESTED_START_RETRIER
+
+    assert trigger["States"]["Run task"]["Retry"] == [NESTED_START_RETRIER]
+    launch, _throttling = definition(synthesized, CHILD)["States"]["Run task"]["Retry"]
+    assert launch["ErrorEquals"] == ["ECS.AmazonECSException", "AmazonECS.Unknown"]

@@ -15,6 +15,30 @@ from fargate_batch.config import ConfigError, load_config, load_configs
 from tests.conftest import DEV_CONFIG, REPO_ROOT
 
 DEV_TEXT = DEV_CONFIG.read_text()
+EXAMPLES = REPO_ROOT / "config" / "examples"
+
+
+def example(name: str) -> str:
+    """The text of config/examples/<name>.toml, the fixture a test builds on."""
+    return (EXAMPLES / f"{name}.toml").read_text()
+
+
+def edit_example(name: str, old: str, new: str) -> str:
+    text = example(name)
+    assert old in text, f"config/examples/{name}.toml no longer contains {old!r}"
+    return text.replace(old, new, 1)
+
+
+def pipeline_toml(name: str) -> str:
+    """One more [[pipelines]] table, to append to a configuration's text."""
+    return f'''
+[[pipelines]]
+name = "{name}"
+
+[[pipelines.steps]]
+name = "only"
+command = ["echo", "{name}"]
+'''
 
 
 def load_text(tmp_path: Path, text: str, name: str = "dev.toml"):
@@ -117,9 +141,8 @@ def test_requires_an_image_tag(tmp_path):
 
 
 def test_rejects_an_empty_pipeline(tmp_path):
-    text = DEV_TEXT.split("[[pipelines.steps]]")[0] + "\n[[triggers]]" + DEV_TEXT.split("[[triggers]]")[1]
-    problems = problems_of(tmp_path, text)
-    assert any("pipelines[0].steps: is required" in p or "has no steps" in p for p in problems), problems
+    problem = only_problem(tmp_path, example("s3-trigger") + '\n[[pipelines]]\nname = "empty"\n')
+    assert problem.endswith("pipelines[0].steps: is required (a list)")
 
 
 def test_step_names_leave_room_for_the_failure_state_within_the_80_character_limit(tmp_path):
@@ -130,41 +153,33 @@ def test_step_names_leave_room_for_the_failure_state_within_the_80_character_lim
     assert "Record failure of <step>" in problem
 
 
-def with_second_pipeline(name: str) -> str:
-    """config/dev.toml with a copy of its pipeline, named `name`, after the first."""
-    start = DEV_TEXT.index("[[pipelines]]")
-    end = DEV_TEXT.index("[[triggers]]")
-    copy = DEV_TEXT[start:end].replace('name = "daily-report"', f'name = "{name}"', 1)
-    return DEV_TEXT[:end] + copy + DEV_TEXT[end:]
-
-
 @pytest.mark.parametrize(
-    "second, made",
+    "base, second, made",
     [
-        ("daily-report-run-task", "makes the AWS name 'fargate-batch-dev-daily-report-run-task'"),
-        ("daily-report-schedule", "makes the construct id 'pipeline-daily-report-schedule'"),
-        ("trigger-target-files", "makes the AWS name 'fargate-batch-dev-trigger-target-files'"),
+        ("minimal-pipeline", "nightly-run-task", "makes the AWS name 'example-minimal-nightly-run-task'"),
+        ("minimal-pipeline", "nightly-schedule", "makes the construct id 'pipeline-nightly-schedule'"),
+        ("s3-trigger", "trigger-csv-files", "makes the AWS name 'example-trigger-trigger-csv-files'"),
     ],
 )
-def test_rejects_workflow_names_that_make_a_name_another_workflow_makes(tmp_path, second, made):
-    problem = only_problem(tmp_path, with_second_pipeline(second))
+def test_rejects_workflow_names_that_make_a_name_another_workflow_makes(tmp_path, base, second, made):
+    problem = only_problem(tmp_path, example(base) + pipeline_toml(second))
     assert made in problem
     assert "already makes" in problem
     assert "rename one of them" in problem
 
 
 def test_rejects_names_that_differ_only_in_case_because_iam_role_names_ignore_case(tmp_path):
-    problem = only_problem(tmp_path, with_second_pipeline("Daily-Report"))
+    problem = only_problem(tmp_path, example("minimal-pipeline") + pipeline_toml("Nightly"))
     assert problem.endswith(
-        "pipelines[1].name: 'Daily-Report' makes the AWS name 'fargate-batch-dev-Daily-Report', which "
-        "pipelines[0] ('daily-report') already makes as 'fargate-batch-dev-daily-report', and AWS compares "
+        "pipelines[1].name: 'Nightly' makes the AWS name 'example-minimal-Nightly', which "
+        "pipelines[0] ('nightly') already makes as 'example-minimal-nightly', and AWS compares "
         "IAM role names ignoring case; rename one of them"
     )
 
 
 def test_rejects_a_trigger_named_like_the_shared_trigger_resources(tmp_path):
-    problem = only_problem(tmp_path, edit('name = "target-files"', 'name = "task"'))
-    assert "triggers[0].name: 'task' makes the AWS name 'fargate-batch-dev-trigger-task'" in problem
+    problem = only_problem(tmp_path, edit_example("s3-trigger", 'name = "csv-files"', 'name = "task"'))
+    assert "triggers[0].name: 'task' makes the AWS name 'example-trigger-trigger-task'" in problem
     assert "the triggered task's role already makes" in problem
 
 
@@ -177,14 +192,15 @@ def test_rejects_a_trigger_named_like_the_shared_trigger_resources(tmp_path):
             "pipelines[0].steps[0].environment.BATCH_STEP",
         ),
         (
-            'command = ["process", "{key}"]',
-            'command = ["process", "{key}"]\nenvironment = { OBJECT_KEY = "x" }',
+            'environment = { MODE = "strict" }',
+            'environment = { OBJECT_KEY = "x" }',
             "triggers[0].environment.OBJECT_KEY",
         ),
     ],
 )
 def test_rejects_environment_variables_that_fargate_batch_sets_itself(tmp_path, old, new, path):
-    problem = only_problem(tmp_path, edit(old, new))
+    text = edit(old, new) if path.startswith("pipelines") else edit_example("s3-trigger", old, new)
+    problem = only_problem(tmp_path, text)
     assert f"{path}: is set by fargate-batch itself" in problem
     assert "use another name" in problem
 
@@ -195,9 +211,8 @@ def test_rejects_duplicate_step_names(tmp_path):
 
 
 def test_rejects_duplicate_pipeline_names(tmp_path):
-    pipeline = DEV_TEXT[DEV_TEXT.index("[[pipelines]]") : DEV_TEXT.index("# Seed 003")]
-    problem = only_problem(tmp_path, DEV_TEXT + "\n" + pipeline)
-    assert "pipelines[1].name: 'daily-report' is used twice in pipelines" in problem
+    problem = only_problem(tmp_path, example("minimal-pipeline") + pipeline_toml("nightly"))
+    assert "pipelines[1].name: 'nightly' is used twice in pipelines" in problem
 
 
 def test_rejects_a_pipeline_name_too_long_for_aws_names(tmp_path):
@@ -291,8 +306,26 @@ def test_rejects_wrong_types(tmp_path):
 
 
 def test_rejects_log_retention_cloudwatch_does_not_offer(tmp_path):
-    problem = only_problem(tmp_path, edit("log_retention_days = 365", "log_retention_days = 31"))
-    assert "container.log_retention_days: 31 is not a CloudWatch Logs retention" in problem
+    problem = only_problem(tmp_path, edit("retention_days = 365", "retention_days = 31"))
+    assert "logging.retention_days: 31 is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30," in problem
+
+
+def test_log_retention_is_read_from_logging(tmp_path, dev_config):
+    assert dev_config.logging.retention_days == 365
+    assert load_text(tmp_path, edit("retention_days = 365", "retention_days = 30")).logging.retention_days == 30
+
+
+def test_log_retention_defaults_to_a_year(tmp_path):
+    assert load_text(tmp_path, example("minimal-pipeline")).logging.retention_days == 365
+
+
+def test_log_retention_under_container_is_refused_naming_its_new_place(tmp_path):
+    text = edit_example("minimal-pipeline", 'image_tag = "v1.0.0"', 'image_tag = "v1.0.0"\nlog_retention_days = 90')
+    problem = only_problem(tmp_path, text)
+    assert problem.endswith(
+        "container.log_retention_days: 90: this key has moved to [logging] retention_days; remove it here and "
+        "write `retention_days = 90` under [logging]"
+    )
 
 
 def test_rejects_existing_network_without_subnets(tmp_path):
@@ -311,36 +344,45 @@ def test_rejects_invalid_environment_variable_names(tmp_path):
     assert "container.environment.MY-VAR: is not a valid environment variable name" in problem
 
 
+TRIGGER_COMMAND = 'command = ["process", "--input", "{key}"]'
+
+
 def test_rejects_trigger_command_without_key_placeholder(tmp_path):
-    problem = only_problem(tmp_path, edit('command = ["process", "{key}"]', 'command = ["process"]'))
+    problem = only_problem(tmp_path, edit_example("s3-trigger", TRIGGER_COMMAND, 'command = ["process"]'))
     assert "triggers[0].command: ['process'] does not use {key}" in problem
 
 
 def test_rejects_unknown_placeholders(tmp_path):
-    problem = only_problem(tmp_path, edit('command = ["process", "{key}"]', 'command = ["process", "{bucket}/{key}"]'))
+    text = edit_example("s3-trigger", TRIGGER_COMMAND, 'command = ["process", "{bucket}/{key}"]')
+    problem = only_problem(tmp_path, text)
     assert "uses {bucket}; the only placeholder is {key}" in problem
 
 
 def test_rejects_an_empty_trigger_prefix(tmp_path):
-    problem = only_problem(tmp_path, edit('prefix = "target/"', 'prefix = ""'))
+    problem = only_problem(tmp_path, edit_example("s3-trigger", 'prefix = "incoming/"', 'prefix = ""'))
     assert "triggers[0].prefix: is empty" in problem
 
 
 def test_rejects_a_trigger_on_the_results_prefix(tmp_path):
-    problem = only_problem(tmp_path, edit('prefix = "target/"', 'prefix = "output/"'))
+    problem = only_problem(tmp_path, edit_example("s3-trigger", 'prefix = "incoming/"', 'prefix = "output/"'))
     assert "overlaps 'output/'" in problem
 
 
 def test_rejects_overlapping_trigger_prefixes(tmp_path):
-    trigger = DEV_TEXT[DEV_TEXT.index("[[triggers]]") : DEV_TEXT.index("# Seed 002")]
-    second = trigger.replace('name = "target-files"', 'name = "nested"').replace('"target/"', '"target/sub/"')
-    problem = only_problem(tmp_path, DEV_TEXT + "\n" + second)
-    assert "triggers[1].prefix: 'target/sub/' overlaps triggers[0] (target-files, 'target/')" in problem
+    second = """
+[[triggers]]
+name = "nested"
+prefix = "incoming/sub/"
+suffix = ".csv"
+command = ["process", "{key}"]
+"""
+    problem = only_problem(tmp_path, example("s3-trigger") + second)
+    assert "triggers[1].prefix: 'incoming/sub/' overlaps triggers[0] (csv-files, 'incoming/')" in problem
 
 
 def test_rejects_activity_timeout_not_above_heartbeat(tmp_path):
-    problem = only_problem(tmp_path, edit("timeout_seconds = 3600", "timeout_seconds = 60"))
-    assert "activities[0].timeout_seconds: 60 is not above heartbeat_seconds (60)" in problem
+    problem = only_problem(tmp_path, edit_example("activity", "timeout_seconds = 900", "timeout_seconds = 30"))
+    assert "activities[0].timeout_seconds: 30 is not above heartbeat_seconds (30)" in problem
 
 
 def test_s3_backend_requires_bucket_key_and_region(tmp_path):
@@ -410,15 +452,17 @@ def test_synth_with_bad_configuration_exits_2_without_a_traceback_or_output(tmp_
     [
         ("backoff_rate = 2.0", "backoff_rate = {value}", "pipelines[0].retry.backoff_rate"),
         (
-            'command = ["process", "{key}"]',
-            'command = ["process", "{key}"]\n[triggers.retry]\nbackoff_rate = {value}',
+            "max_attempts = 3",
+            "max_attempts = 3\nbackoff_rate = {value}",
             "triggers[0].retry.backoff_rate",
         ),
     ],
     ids=["pipeline", "trigger"],
 )
 def test_rejects_numbers_that_are_not_finite_wherever_a_float_is_accepted(tmp_path, value, old, new, path):
-    problem = only_problem(tmp_path, edit(old, new.replace("{value}", value)))
+    new = new.replace("{value}", value)
+    text = edit(old, new) if path.startswith("pipelines") else edit_example("s3-trigger", old, new)
+    problem = only_problem(tmp_path, text)
     shown = value.lstrip("+")
     assert problem.endswith(f"{path}: {shown} is not a finite number; a finite number is required here, e.g. 2.0")
 
@@ -648,3 +692,159 @@ def test_accepts_iana_time_zones(tmp_path, zone):
 def test_rejects_schedules_that_can_never_run_naming_the_field(tmp_path, expression, message):
     problem = only_problem(tmp_path, edit("cron(0 10 * * ? *)", expression))
     assert f"pipelines[0].schedule.expression: {message}" in problem
+
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.toml"))
+
+
+def test_the_examples_are_the_six_the_readme_lists():
+    assert [path.stem for path in EXAMPLE_FILES] == [
+        "activity",
+        "cloud-backend",
+        "existing-vpc",
+        "minimal-pipeline",
+        "s3-backend",
+        "s3-trigger",
+    ]
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda path: path.stem)
+def test_every_example_loads_cleanly(path):
+    config = load_config(path)
+    assert config.environment == path.stem
+    assert config.pipelines or config.triggers or config.activities
+
+
+def test_the_examples_show_what_their_names_say():
+    configs = {path.stem: load_config(path) for path in EXAMPLE_FILES}
+    assert configs["s3-trigger"].triggers[0].prefix == "incoming/"
+    assert configs["activity"].activities[0].worker_desired_count == 2
+    assert not configs["existing-vpc"].network.create_vpc and configs["existing-vpc"].network.subnet_ids
+    assert configs["s3-backend"].backend.type == "s3"
+    assert configs["cloud-backend"].backend.type == "cloud"
+    assert len(configs["minimal-pipeline"].pipelines[0].steps) == 1
+
+
+def test_cli_passes_every_example_at_once():
+    result = run_cli(*(path.relative_to(REPO_ROOT) for path in EXAMPLE_FILES))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": ok (") == len(EXAMPLE_FILES)
+
+
+# --- timeout_seconds of pipeline steps and triggers ---------------------------------------------
+# One year, the longest a standard execution runs, minus the dev pipeline's launch-retry budget
+# (10 + 20 + 40 + 80 = 150 s: 4 retries from 10 s doubling, under the 300 s cap) and the nested-start
+# throttling budget (2 + 4 + 8 + 16 + 32 + 60 = 122 s), minus one second to stay below the year.
+YEAR = 365 * 24 * 3600
+DEV_STEP_TIMEOUT_MAX = YEAR - 150 - 122 - 1
+STEP_TIMEOUT_LINE = "expected_duration_seconds = 120"
+
+
+def test_a_step_and_a_trigger_may_run_one_hour_by_default(dev_config):
+    assert [step.timeout_seconds for step in dev_config.pipelines[0].steps] == [3600, 3600]
+    assert dev_config.triggers[0].timeout_seconds == 3600
+
+
+@pytest.mark.parametrize("timeout", [1, DEV_STEP_TIMEOUT_MAX])
+def test_accepts_step_timeouts_from_one_second_to_the_limit(tmp_path, timeout):
+    # One step, with the default launch retries (the same budget as dev's: 150 s).
+    command = 'command = ["echo", "hello"]'
+    text = edit_example("minimal-pipeline", command, f"{command}\ntimeout_seconds = {timeout}")
+    assert load_text(tmp_path, text).pipelines[0].steps[0].timeout_seconds == timeout
+
+
+def test_rejects_a_step_timeout_of_zero(tmp_path):
+    problem = only_problem(tmp_path, edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = 0"))
+    assert problem.endswith(
+        "pipelines[0].steps[0].timeout_seconds: 0 is below 1; a task needs at least a second (default 3600, one hour)"
+    )
+
+
+def test_rejects_a_step_timeout_that_with_its_retries_outlasts_a_standard_execution(tmp_path):
+    too_long = DEV_STEP_TIMEOUT_MAX + 1
+    problem = only_problem(tmp_path, edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {too_long}"))
+    assert problem.endswith(
+        f"pipelines[0].steps[0].timeout_seconds: {too_long} is outside 1-{DEV_STEP_TIMEOUT_MAX}: the task's timeout "
+        "plus its launch retries (150 s with pipelines[0].retry) and the nested-start retries (122 s) must stay "
+        f"below one year ({YEAR} s), the longest a Step Functions standard execution runs; lower timeout_seconds, "
+        "or pipelines[0].retry.max_attempts or max_delay_seconds"
+    )
+
+
+def test_more_launch_retries_lower_the_step_timeout_limit(tmp_path):
+    # 6 retries instead of 4: two more delays, 160 s and then 320 s capped at 300 s: 460 s more.
+    text = edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {DEV_STEP_TIMEOUT_MAX}")
+    problem = only_problem(tmp_path, text.replace("max_attempts = 4", "max_attempts = 6", 1))
+    assert f"is outside 1-{DEV_STEP_TIMEOUT_MAX - 460}:" in problem
+    assert "(610 s with pipelines[0].retry)" in problem
+
+
+def test_rejects_steps_whose_timeouts_together_outlast_the_pipelines_one_execution(tmp_path):
+    half = DEV_STEP_TIMEOUT_MAX // 2 + 1
+    text = edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {half}").replace(
+        "expected_duration_seconds = 60", f"expected_duration_seconds = 60\ntimeout_seconds = {half}", 1
+    )
+    problem = only_problem(tmp_path, text)
+    assert f"pipelines[0].steps: the steps' timeout_seconds ({half} + {half}) plus 272 s of launch and " in problem
+    assert "the steps run in series in one execution, which must end within one year" in problem
+
+
+def test_accepts_steps_whose_timeouts_together_fit_one_execution(tmp_path):
+    fits = (DEV_STEP_TIMEOUT_MAX - 272) // 2
+    text = edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {fits}").replace(
+        "expected_duration_seconds = 60", f"expected_duration_seconds = 60\ntimeout_seconds = {fits}", 1
+    )
+    assert [step.timeout_seconds for step in load_text(tmp_path, text).pipelines[0].steps] == [fits, fits]
+
+
+def test_accepts_a_trigger_timeout(tmp_path):
+    assert load_text(tmp_path, example("s3-trigger")).triggers[0].timeout_seconds == 7200
+
+
+@pytest.mark.parametrize("timeout, expected", [(0, "0 is below 1"), (YEAR, f"{YEAR} is outside 1-")])
+def test_rejects_a_trigger_timeout_out_of_range(tmp_path, timeout, expected):
+    text = edit_example("s3-trigger", "timeout_seconds = 7200", f"timeout_seconds = {timeout}")
+    problem = only_problem(tmp_path, text)
+    assert f"triggers[0].timeout_seconds: {expected}" in problem
+
+
+def test_rejects_a_string_timeout_as_a_type_error(tmp_path):
+    problem = only_problem(tmp_path, edit_example("s3-trigger", "timeout_seconds = 7200", 'timeout_seconds = "2h"'))
+    assert problem.endswith("triggers[0].timeout_seconds: '2h' is not a whole number")
+
+
+def test_rejects_launch_retries_that_alone_outlast_a_standard_execution(tmp_path):
+    text = edit("max_attempts = 4", "max_attempts = 200000").replace(
+        "max_delay_seconds = 300", "max_delay_seconds = 31622400", 1
+    )
+    problem = only_problem(tmp_path, text)
+    assert "pipelines[0].retry.max_attempts: 200000 launch retries can wait " in problem
+    assert "leaves no time for the task within one year" in problem
+
+
+# --- concurrency of pipelines -------------------------------------------------------------------
+
+
+def test_a_pipeline_skips_a_run_while_another_runs_by_default(dev_config):
+    assert dev_config.pipelines[0].concurrency == "skip"
+
+
+@pytest.mark.parametrize("value", ["allow", "skip"])
+def test_accepts_allow_and_skip_concurrency(tmp_path, value):
+    text = edit_example("existing-vpc", 'concurrency = "allow"', f'concurrency = "{value}"')
+    assert load_text(tmp_path, text).pipelines[0].concurrency == value
+
+
+def test_rejects_an_unknown_concurrency_with_a_suggestion(tmp_path):
+    problem = only_problem(tmp_path, edit_example("existing-vpc", 'concurrency = "allow"', 'concurrency = "skp"'))
+    assert problem.endswith(
+        "pipelines[0].concurrency: 'skp' is not allowed; use one of 'allow', 'skip'; did you mean 'skip'?"
+    )
+
+
+def test_the_readme_configuration_reference_points_at_every_example():
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Configuration reference") :]
+    section = section[: section.index("\n## ", 1)]
+    for path in EXAMPLE_FILES:
+        assert f"`{path.name}`" in section, path.name

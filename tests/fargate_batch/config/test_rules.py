@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fargate_batch.config import rules
+from fargate_batch.config.schema import RetryConfig
 
 
 @pytest.mark.parametrize(
@@ -129,3 +130,33 @@ def test_refuses_an_empty_time_zone():
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/Argentina/Buenos_Aires", "Etc/GMT+9"])
 def test_accepts_iana_names(zone):
     assert rules.check_time_zone(zone) == []
+
+
+@pytest.mark.parametrize(
+    "retry, budget",
+    [
+        # The default: 10, 20, 40, 80 s (doubling from 10 s, under the 300 s cap).
+        (RetryConfig(), 150),
+        # Capped: 10, 20, 40, 80, 160, then 300 instead of 320, then 300 again.
+        (RetryConfig(max_attempts=7), 910),
+        # No backoff: every delay is the interval.
+        (RetryConfig(interval_seconds=5, backoff_rate=1.0, max_attempts=3), 15),
+        # Off.
+        (RetryConfig(max_attempts=0), 0),
+        # ASL's largest values, answered without one loop turn per attempt.
+        (RetryConfig(interval_seconds=1, backoff_rate=1.5, max_attempts=99_999_999, max_delay_seconds=31_622_400), -1),
+    ],
+)
+def test_retry_budget_is_the_sum_of_the_capped_backoff_delays(retry, budget):
+    if budget == -1:  # too large to write out
+        assert rules.retry_budget_seconds(retry) > 99_999_000 * 31_622_400
+    else:
+        assert rules.retry_budget_seconds(retry) == budget
+
+
+def test_nested_start_throttling_retrier_follows_aws_guidance_for_transient_errors():
+    # bp-lambda-serviceexception: IntervalSeconds 2, MaxAttempts 6, BackoffRate 2; capped and jittered here.
+    retry = rules.NESTED_START_THROTTLING_RETRY
+    assert (retry.interval_seconds, retry.backoff_rate, retry.max_attempts) == (2, 2.0, 6)
+    assert (retry.max_delay_seconds, retry.jitter) == (60, True)
+    assert rules.retry_budget_seconds(retry) == 2 + 4 + 8 + 16 + 32 + 60

@@ -1,0 +1,368 @@
+"""The checks of a shaped configuration: ranges, patterns, cross-field rules and name clashes.
+
+:mod:`fargate_batch.config.loader` has already turned the TOML into the schema's dataclasses (known
+keys, types, defaults); every value here is of its declared type. Limits and patterns live in
+:mod:`fargate_batch.config.rules`; each problem is added with its field path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from fargate_batch.config import names, rules
+from fargate_batch.config.problems import Problems
+from fargate_batch.config.schema import (
+    ActivityConfig,
+    BackendConfig,
+    PipelineConfig,
+    ProjectConfig,
+    RetryConfig,
+    TriggerConfig,
+)
+
+
+def check_config(config: ProjectConfig, problems: Problems) -> None:
+    """Add every problem of ``config`` to ``problems``."""
+    add = problems.add
+    if not rules.NAME_PREFIX_PATTERN.match(config.name_prefix):
+        suggestion = re.sub(r"[^a-z0-9]+", "-", config.name_prefix.lower()).strip("-")
+        add(
+            "name_prefix",
+            f"{config.name_prefix!r} is not allowed: it is also the ECR repository's name and starts the S3 data "
+            "bucket's name, which take lowercase letters, digits and single '-' only"
+            + (f"; e.g. {suggestion!r}" if suggestion else ""),
+        )
+    for message in rules.check_length(config.name_prefix, rules.NAME_PREFIX_MAX, "it starts every resource name"):
+        add("name_prefix", message)
+    if not rules.REGION_PATTERN.match(config.region):
+        add("region", f"{config.region!r} is not an AWS region; use a code such as 'ap-northeast-1' or 'us-east-1'")
+    for key, value in config.tags.items():
+        if key.lower().startswith("aws:"):
+            add(f"tags.{key}", "the 'aws:' prefix is reserved for AWS; rename the tag")
+        if len(key) > 128 or len(value) > 256:
+            add(f"tags.{key}", "tag keys are at most 128 characters and values at most 256")
+
+    network = config.network
+    if network.create_vpc:
+        if network.subnet_ids or network.security_group_ids:
+            add(
+                "network",
+                "create_vpc = true creates its own subnets and security group; "
+                "remove subnet_ids and security_group_ids",
+            )
+        for message in rules.check_cidr(network.vpc_cidr):
+            add("network.vpc_cidr", message)
+        for message in rules.check_in_range(network.az_count, 1, 6, "subnets are spread over 1-6 availability zones"):
+            add("network.az_count", message)
+    else:
+        if not network.subnet_ids or not network.security_group_ids:
+            add("network", "give subnet_ids and security_group_ids of an existing VPC, or set create_vpc = true")
+        for i, subnet in enumerate(network.subnet_ids):
+            if not rules.SUBNET_PATTERN.match(subnet):
+                add(f"network.subnet_ids[{i}]", f"{subnet!r} is not a subnet id such as 'subnet-0123456789abcdef0'")
+        for i, group in enumerate(network.security_group_ids):
+            if not rules.SECURITY_GROUP_PATTERN.match(group):
+                add(
+                    f"network.security_group_ids[{i}]",
+                    f"{group!r} is not a security group id such as 'sg-0123456789abcdef0'",
+                )
+
+    container = config.container
+    for message in rules.check_image_tag(container.image_tag):
+        add("container.image_tag", message)
+    for field, message in rules.check_fargate_size(container.cpu, container.memory_mib):
+        add(f"container.{field}", message)
+    for message in rules.check_in_range(container.keep_images, 1, 1000, "the ECR lifecycle policy keeps 1-1000 images"):
+        add("container.keep_images", message)
+    if config.logging.retention_days not in rules.LOG_RETENTION_DAYS:
+        add(
+            "logging.retention_days",
+            f"{config.logging.retention_days!r} is not a CloudWatch Logs retention; use one of "
+            f"{', '.join(map(str, rules.LOG_RETENTION_DAYS))} (logs that never expire are refused on purpose)",
+        )
+    _check_environment("container.environment", container.environment, problems)
+    for i, address in enumerate(config.alerts.email_subscriptions):
+        if not rules.EMAIL_PATTERN.match(address):
+            add(f"alerts.email_subscriptions[{i}]", f"{address!r} is not an e-mail address")
+    _check_backend(config.backend, problems)
+
+    if not (config.pipelines or config.triggers or config.activities):
+        add("", "nothing to deploy: add at least one [[pipelines]], [[triggers]] or [[activities]]")
+    _check_unique("pipelines", [p.name for p in config.pipelines], problems)
+    _check_unique("triggers", [t.name for t in config.triggers], problems)
+    _check_unique("activities", [a.name for a in config.activities], problems)
+    for i, pipeline in enumerate(config.pipelines):
+        _check_pipeline(f"pipelines[{i}]", pipeline, problems)
+    for i, trigger in enumerate(config.triggers):
+        _check_trigger(f"triggers[{i}]", trigger, problems)
+    _check_trigger_overlaps(config.triggers, problems)
+    for i, activity in enumerate(config.activities):
+        _check_activity(f"activities[{i}]", activity, problems)
+    _check_derived_names(config, problems)
+
+
+def _check_unique(path: str, names: list[str], problems: Problems) -> None:
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            problems.add(f"{path}[{index}].name", f"{name!r} is used twice in {path}; names must be unique")
+
+
+def _check_derived_names(config: ProjectConfig, problems: Problems) -> None:
+    """Two workflows must not make the same AWS name or construct id (e.g. pipelines 'a' and 'a-run-task').
+
+    Exact duplicates within a kind are reported by _check_unique; this catches the rest, which would
+    otherwise stop synthesis with a construct error or fail an apply half-way.
+    """
+    prefix = config.name_prefix
+    # (namespace, comparison key) -> (who makes it, the name as made)
+    owners: dict[tuple[str, str], tuple[str, str]] = {}
+    for name, what in names.SharedNames(prefix).aws_names().items():
+        owners[("aws", name.casefold())] = (what, name)
+    for construct_id, what in rules.SHARED_CONSTRUCT_IDS.items():
+        owners[("id", construct_id)] = (what, construct_id)
+    for kind in ("pipelines", "triggers", "activities"):
+        seen: set[str] = set()
+        for index, workflow in enumerate(getattr(config, kind)):
+            if workflow.name in seen:
+                continue
+            seen.add(workflow.name)
+            owner = f"{kind}[{index}] ({workflow.name!r})"
+            aws_names = names.workflow_names(kind, prefix, workflow.name).aws_names()
+            construct_ids = [
+                f"{rules.CONSTRUCT_ID_PREFIXES[kind]}{workflow.name}{suffix}"
+                for suffix in rules.CONSTRUCT_ID_SUFFIXES[kind]
+            ]
+            made = [("aws", name.casefold(), name) for name in aws_names] + [("id", cid, cid) for cid in construct_ids]
+            for namespace, key, name in made:
+                other, other_name = owners.setdefault((namespace, key), (owner, name))
+                if other == owner:
+                    continue
+                what = "the construct id" if namespace == "id" else "the AWS name"
+                case_note = (
+                    f" as {other_name!r}, and AWS compares IAM role names ignoring case" if other_name != name else ""
+                )
+                problems.add(
+                    f"{kind}[{index}].name",
+                    f"{workflow.name!r} makes {what} {name!r}, which {other} already makes{case_note}; "
+                    "rename one of them",
+                )
+                break
+
+
+def _check_environment(path: str, environment: Mapping[str, str], problems: Problems) -> None:
+    for name in environment:
+        if not rules.ENV_NAME_PATTERN.match(name):
+            problems.add(f"{path}.{name}", "is not a valid environment variable name; use letters, digits and '_'")
+        elif name in rules.RESERVED_ENV_VARS:
+            problems.add(
+                f"{path}.{name}",
+                f"is set by fargate-batch itself ({rules.RESERVED_ENV_VARS[name]}), so this value would be "
+                "replaced; use another name",
+            )
+
+
+def _check_retry(path: str, retry, problems: Problems) -> None:
+    add = problems.add
+    for message in rules.check_in_range(retry.interval_seconds, 1, 99_999_999, "ASL IntervalSeconds"):
+        add(f"{path}.interval_seconds", message)
+    if retry.backoff_rate < 1.0:
+        add(f"{path}.backoff_rate", f"{retry.backoff_rate!r} is below 1.0; ASL BackoffRate must be at least 1.0")
+    for message in rules.check_in_range(retry.max_attempts, 0, 99_999_999, "ASL MaxAttempts"):
+        add(f"{path}.max_attempts", message)
+    for message in rules.check_in_range(retry.max_delay_seconds, 1, 31_622_400, "ASL MaxDelaySeconds"):
+        add(f"{path}.max_delay_seconds", message)
+    if retry.max_delay_seconds < retry.interval_seconds:
+        add(
+            f"{path}.max_delay_seconds",
+            f"{retry.max_delay_seconds} is below interval_seconds ({retry.interval_seconds}); raise it",
+        )
+    elif retry.backoff_rate >= 1.0 and rules.task_timeout_max_seconds(retry) < 1:
+        add(
+            f"{path}.max_attempts",
+            f"{retry.max_attempts} launch retries can wait {rules.retry_budget_seconds(retry)} s in all, which leaves "
+            f"no time for the task within one year ({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step "
+            "Functions standard execution runs; lower max_attempts or max_delay_seconds",
+        )
+
+
+def _check_task_timeout(
+    path: str, timeout_seconds: int, retry: RetryConfig, retry_path: str, problems: Problems
+) -> None:
+    """One task's timeout: at least a second, and with its retries within one standard execution."""
+    limit = rules.task_timeout_max_seconds(retry)
+    if 1 <= timeout_seconds <= limit or limit < 1:  # a retry that alone outlasts a year is _check_retry's
+        return
+    if timeout_seconds < 1:
+        problems.add(path, f"{timeout_seconds!r} is below 1; a task needs at least a second (default 3600, one hour)")
+        return
+    problems.add(
+        path,
+        f"{timeout_seconds!r} is outside 1-{limit}: the task's timeout plus its launch retries "
+        f"({rules.retry_budget_seconds(retry)} s with {retry_path}) and the nested-start retries "
+        f"({rules.retry_budget_seconds(rules.NESTED_START_THROTTLING_RETRY)} s) must stay below one year "
+        f"({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step Functions standard execution runs; "
+        f"lower timeout_seconds, or {retry_path}.max_attempts or max_delay_seconds",
+    )
+
+
+def _check_pipeline_fits_one_execution(path: str, pipeline: PipelineConfig, problems: Problems) -> None:
+    """The steps run in series in one parent execution, which must end within a year too.
+
+    Only checked when every step fits on its own (each one's own problem says more).
+    """
+    limit = rules.task_timeout_max_seconds(pipeline.retry)
+    if len(pipeline.steps) < 2 or not all(1 <= step.timeout_seconds <= limit for step in pipeline.steps):
+        return
+    per_step_budget = rules.STANDARD_EXECUTION_MAX_SECONDS - 1 - limit
+    total = sum(step.timeout_seconds for step in pipeline.steps) + len(pipeline.steps) * per_step_budget
+    if total < rules.STANDARD_EXECUTION_MAX_SECONDS:
+        return
+    problems.add(
+        f"{path}.steps",
+        f"the steps' timeout_seconds ({' + '.join(str(step.timeout_seconds) for step in pipeline.steps)}) plus "
+        f"{per_step_budget} s of launch and nested-start retries per step add up to {total} s; the steps run in "
+        f"series in one execution, which must end within one year ({rules.STANDARD_EXECUTION_MAX_SECONDS} s); "
+        "lower the steps' timeout_seconds",
+    )
+
+
+def _check_pipeline(path: str, pipeline: PipelineConfig, problems: Problems) -> None:
+    add = problems.add
+    for message in rules.check_name(
+        pipeline.name, rules.WORKFLOW_NAME_MAX, "it is part of state machine and schedule names"
+    ):
+        add(f"{path}.name", message)
+    if not pipeline.steps:
+        add(f"{path}.steps", "the pipeline has no steps; add at least one [[pipelines.steps]] with name and command")
+    _check_unique(f"{path}.steps", [s.name for s in pipeline.steps], problems)
+    for j, step in enumerate(pipeline.steps):
+        for message in rules.check_name(
+            step.name, rules.STEP_NAME_MAX, "it names the step's state and its state 'Record failure of <step>'"
+        ):
+            add(f"{path}.steps[{j}].name", message)
+        for message in rules.check_command(step.command):
+            add(f"{path}.steps[{j}].command", message)
+        _check_environment(f"{path}.steps[{j}].environment", step.environment, problems)
+        for message in rules.check_in_range(step.expected_duration_seconds, 1, 1_209_600, "used for cost estimates"):
+            add(f"{path}.steps[{j}].expected_duration_seconds", message)
+        _check_task_timeout(
+            f"{path}.steps[{j}].timeout_seconds", step.timeout_seconds, pipeline.retry, f"{path}.retry", problems
+        )
+    _check_pipeline_fits_one_execution(path, pipeline, problems)
+    _check_retry(f"{path}.retry", pipeline.retry, problems)
+    schedule = pipeline.schedule
+    if schedule is not None:
+        for message in rules.check_schedule_expression(schedule.expression):
+            add(f"{path}.schedule.expression", message)
+        for message in rules.check_time_zone(schedule.time_zone):
+            add(f"{path}.schedule.time_zone", message)
+        if schedule.flexible_window_minutes is not None:
+            for message in rules.check_in_range(
+                schedule.flexible_window_minutes, 1, 1440, "Scheduler's flexible window"
+            ):
+                add(f"{path}.schedule.flexible_window_minutes", message)
+        for message in rules.check_in_range(
+            schedule.retry_attempts, 0, 185, "Scheduler RetryPolicy MaximumRetryAttempts"
+        ):
+            add(f"{path}.schedule.retry_attempts", message)
+        for message in rules.check_in_range(
+            schedule.max_event_age_seconds, 60, 86_400, "Scheduler RetryPolicy MaximumEventAgeInSeconds"
+        ):
+            add(f"{path}.schedule.max_event_age_seconds", message)
+
+
+def _check_trigger(path: str, trigger: TriggerConfig, problems: Problems) -> None:
+    add = problems.add
+    for message in rules.check_name(
+        trigger.name, rules.WORKFLOW_NAME_MAX, "it is part of state machine and rule names"
+    ):
+        add(f"{path}.name", message)
+    if not trigger.prefix:
+        add(
+            f"{path}.prefix",
+            "is empty; every object in the bucket would start a task. Use a folder such as 'incoming/'",
+        )
+    elif trigger.prefix.startswith("/"):
+        add(
+            f"{path}.prefix",
+            f"{trigger.prefix!r} starts with '/'; S3 keys have no leading slash: {trigger.prefix.lstrip('/')!r}",
+        )
+    elif trigger.prefix.startswith(rules.TRIGGER_OUTPUT_PREFIX) or rules.TRIGGER_OUTPUT_PREFIX.startswith(
+        trigger.prefix
+    ):
+        add(
+            f"{path}.prefix",
+            f"{trigger.prefix!r} overlaps {rules.TRIGGER_OUTPUT_PREFIX!r}, where triggered tasks write results; "
+            "each result would start another task. Use another folder",
+        )
+    for message in rules.check_trigger_command(trigger.command):
+        add(f"{path}.command", message)
+    _check_environment(f"{path}.environment", trigger.environment, problems)
+    _check_task_timeout(f"{path}.timeout_seconds", trigger.timeout_seconds, trigger.retry, f"{path}.retry", problems)
+    _check_retry(f"{path}.retry", trigger.retry, problems)
+
+
+def _check_trigger_overlaps(triggers: tuple[TriggerConfig, ...], problems: Problems) -> None:
+    for i, first in enumerate(triggers):
+        for j in range(i + 1, len(triggers)):
+            second = triggers[j]
+            if not first.prefix or not second.prefix:
+                continue
+            prefixes_overlap = first.prefix.startswith(second.prefix) or second.prefix.startswith(first.prefix)
+            suffixes_overlap = first.suffix.endswith(second.suffix) or second.suffix.endswith(first.suffix)
+            if prefixes_overlap and suffixes_overlap:
+                problems.add(
+                    f"triggers[{j}].prefix",
+                    f"{second.prefix!r} overlaps triggers[{i}] ({first.name}, {first.prefix!r}); one object would "
+                    "start both. Make the prefixes disjoint or the suffixes distinct",
+                )
+
+
+def _check_activity(path: str, activity: ActivityConfig, problems: Problems) -> None:
+    add = problems.add
+    for message in rules.check_name(activity.name, rules.WORKFLOW_NAME_MAX, "it is part of activity and service names"):
+        add(f"{path}.name", message)
+    for message in rules.check_in_range(activity.heartbeat_seconds, 1, 99_999_999, "ASL HeartbeatSeconds"):
+        add(f"{path}.heartbeat_seconds", message)
+    for message in rules.check_in_range(activity.timeout_seconds, 1, 99_999_999, "ASL TimeoutSeconds"):
+        add(f"{path}.timeout_seconds", message)
+    if activity.timeout_seconds <= activity.heartbeat_seconds:
+        add(
+            f"{path}.timeout_seconds",
+            f"{activity.timeout_seconds} is not above heartbeat_seconds ({activity.heartbeat_seconds}); "
+            "a heartbeat must be able to arrive before the timeout",
+        )
+    for message in rules.check_in_range(activity.worker_desired_count, 0, 10, "workers in the service"):
+        add(f"{path}.worker_desired_count", message)
+
+
+def _check_backend(backend: BackendConfig, problems: Problems) -> None:
+    add = problems.add
+    fields_by_type = {
+        "local": {"path"},
+        "s3": {"bucket", "key", "region", "kms_key_id"},
+        "cloud": {"organization", "workspace", "workspace_tags", "hostname"},
+    }
+    for name in sorted(set().union(*fields_by_type.values()) - fields_by_type[backend.type]):
+        if getattr(backend, name):
+            add(
+                f"backend.{name}",
+                f"does not apply to type {backend.type!r}; remove it (it belongs to another backend type)",
+            )
+    if backend.type == "s3":
+        for name in ("bucket", "key", "region"):
+            if not getattr(backend, name):
+                add(f"backend.{name}", "is required for the s3 backend")
+        if backend.bucket and not rules.BUCKET_PATTERN.match(backend.bucket):
+            add(
+                "backend.bucket",
+                f"{backend.bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+            )
+        if backend.region and not rules.REGION_PATTERN.match(backend.region):
+            add("backend.region", f"{backend.region!r} is not an AWS region")
+    if backend.type == "cloud":
+        if not backend.organization:
+            add("backend.organization", "is required for the cloud backend")
+        if bool(backend.workspace) == bool(backend.workspace_tags):
+            add("backend", "the cloud backend needs exactly one of workspace (one per environment) or workspace_tags")
