@@ -27,6 +27,9 @@ PATCH_MODULES = (
     "sfn_definite_json_paths",
     "sfn_heartbeat_timeout",
     "ec2_eni_dns_name",
+    "ecs_stop_task",
+    "ecs_image_pull",
+    "sfn_sync_stop_on_exit",
 )
 
 _applied = False
