@@ -15,8 +15,10 @@ https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -29,6 +31,26 @@ import boto3
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROGRAM = REPO_ROOT / "batch_container" / "main.py"
 STOPPED_REASON = "Essential container in task exited"
+# A container's stopTimeout: 30 s when the task definition names none, at most 120 s on Fargate.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_timeout
+DEFAULT_STOP_TIMEOUT_SECONDS = 30
+FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120
+
+
+def stop_timeout_seconds(container_definition: dict) -> float:
+    """How long StopTask waits between SIGTERM and SIGKILL for this container, as Fargate bounds it."""
+    configured = container_definition.get("stopTimeout")
+    if configured is None:
+        return DEFAULT_STOP_TIMEOUT_SECONDS
+    return max(0, min(int(configured), FARGATE_MAX_STOP_TIMEOUT_SECONDS))
+
+
+def container_exit_code(returncode: int) -> int:
+    """The exit code a container reports: its own, or 128 + the signal that ended it (SIGTERM 143, SIGKILL 137).
+
+    https://docs.docker.com/engine/containers/run/#exit-status
+    """
+    return 128 - returncode if returncode < 0 else returncode
 
 
 @dataclass
@@ -87,6 +109,10 @@ class EcsAgent:
     task_timeout_seconds: float | None = 300
     # Keep each ACTIVE service at its desired count, as the ECS service scheduler does (make up).
     maintain_services: bool = False
+    # How often services are compared with their desired count, and the least time between two launches
+    # for one service: the service scheduler backs off from a service whose tasks keep failing to start.
+    service_check_seconds: float = 2
+    service_retry_seconds: float = 10
     runs: dict[str, TaskRun] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -146,7 +172,8 @@ class EcsAgent:
                     self._launch(cluster_arn, task)
             self._stop_tasks_stopped_through_the_api(cluster_arn, set(task_arns))
             # The service scheduler reacts in seconds in ECS too; checking on every poll would only load the emulator.
-            if self.maintain_services and time.monotonic() - self._services_checked.get(cluster_arn, -1e9) >= 2:
+            checked = self._services_checked.get(cluster_arn, -1e9)
+            if self.maintain_services and time.monotonic() - checked >= self.service_check_seconds:
                 self._services_checked[cluster_arn] = time.monotonic()
                 self._maintain_services(cluster_arn)
 
@@ -157,19 +184,20 @@ class EcsAgent:
         """
         for run in list(self.runs.values()):
             alive = run.process is not None and run.process.poll() is None
-            if run.cluster_arn == cluster_arn and alive and run.task_arn not in running_arns:
+            if run.cluster_arn == cluster_arn and alive and run.task_arn not in running_arns and not run.stop_requested:
                 run.stop_requested = True
                 threading.Thread(target=self._terminate, args=(run,), daemon=True).start()
 
     def _terminate(self, run: TaskRun) -> None:
+        """``docker stop`` of the task's container: SIGTERM to its processes, SIGKILL when the stop timeout ends."""
         process = run.process
         if process is None or process.poll() is not None:
             return
-        process.terminate()
+        _signal_group(process, signal.SIGTERM)
         try:
             process.wait(timeout=run.stop_timeout_seconds)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
 
     def _maintain_services(self, cluster_arn: str) -> None:
         """Start tasks until each ACTIVE service runs its desired count; stop the extra ones."""
@@ -188,7 +216,7 @@ class EcsAgent:
             ]
             missing = service.get("desiredCount", 0) - len(running)
             # ECS backs off from a service whose tasks keep stopping; here: one start per service every 10 s.
-            if missing > 0 and now - self._last_service_start.get(started_by, -1e9) >= 10:
+            if missing > 0 and now - self._last_service_start.get(started_by, -1e9) >= self.service_retry_seconds:
                 self._last_service_start[started_by] = now
                 self._ecs.run_task(
                     cluster=cluster_arn,
@@ -215,7 +243,7 @@ class EcsAgent:
             execution_role_arn=definition.get("executionRoleArn"),
             log_configuration=definition["containerDefinitions"][0].get("logConfiguration"),
             container_name=name,
-            stop_timeout_seconds=definition["containerDefinitions"][0].get("stopTimeout") or 30,
+            stop_timeout_seconds=stop_timeout_seconds(definition["containerDefinitions"][0]),
             started_by=task.get("startedBy"),
         )
         with self._lock:
@@ -315,8 +343,24 @@ class EcsAgent:
         else:
             args = [sys.executable, str(self.program), *run.command]
         send = self._log_writer(run)
+        # A session of its own makes the program the leader of a process group: stopping the task signals
+        # every process the program started, as stopping a container does.
         run.process = subprocess.Popen(
-            args, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            args,
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        # The agent reports the container RUNNING, as the ECS agent does: a StopTask from now on waits for it.
+        self._ecs.submit_task_state_change(
+            cluster=run.cluster_arn,
+            task=run.task_arn,
+            status="RUNNING",
+            reason="",
+            containers=[{"containerName": container_name, "status": "RUNNING"}],
         )
         pending: list[str] = []
         pending_lock = threading.Lock()
@@ -324,24 +368,20 @@ class EcsAgent:
         reader.start()
         deadline = None if self.task_timeout_seconds is None else time.monotonic() + self.task_timeout_seconds
         # Lines go to CloudWatch about once a second while the task runs, as the awslogs driver batches them.
-        while reader.is_alive():
-            reader.join(timeout=1)
-            if send:
-                with pending_lock:
-                    batch, pending[:] = list(pending), []
-                if batch:
-                    send(batch)
+        while run.process.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                run.process.wait(timeout=1)
+            self._send_pending(send, pending, pending_lock)
             if deadline is not None and time.monotonic() > deadline and run.process.poll() is None:
                 run.output += f"\nkilled after {self.task_timeout_seconds:.0f} s"
-                run.process.kill()
-        code = run.process.wait()
-        # A container killed by a signal exits with 128 + the signal, as Docker reports it (SIGKILL: 137).
-        run.exit_code = 128 - code if code < 0 else code
-        if send and pending:
-            send(pending)
+                _signal_group(run.process, signal.SIGKILL)
+        # The container is gone once its main process is: nothing it started outlives it.
+        _signal_group(run.process, signal.SIGKILL)
+        reader.join(timeout=5)
+        run.exit_code = container_exit_code(run.process.wait())
+        self._send_pending(send, pending, pending_lock)
         run.stopped_at = time.monotonic()
-        if run.stop_requested:
-            return  # StopTask already recorded the stop and its reason
+        # After a StopTask the emulator keeps the stop code and reason StopTask set; the exit code is the container's.
         self._ecs.submit_task_state_change(
             cluster=run.cluster_arn,
             task=run.task_arn,
@@ -351,11 +391,26 @@ class EcsAgent:
         )
 
     @staticmethod
+    def _send_pending(send, pending: list[str], lock: threading.Lock) -> None:
+        if not send:
+            return
+        with lock:
+            batch, pending[:] = list(pending), []
+        if batch:
+            send(batch)
+
+    @staticmethod
     def _read_output(run: TaskRun, pending: list[str], lock: threading.Lock) -> None:
         for line in run.process.stdout:
             run.output += line
             with lock:
                 pending.append(line.rstrip("\n"))
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    """Signal the process group the task's program leads (started with ``start_new_session``)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is already gone
+        os.killpg(process.pid, signum)
 
 
 def _docker_engine_answers() -> bool:

@@ -30,6 +30,9 @@ PATCH_MODULES = (
     "events_sns_sqs_targets",
     "sfn_execution_status_events",
     "cloudwatch_alarm_evaluation",
+    "ecs_stop_task",
+    "ecs_image_pull",
+    "sfn_sync_stop_on_exit",
 )
 
 _applied = False

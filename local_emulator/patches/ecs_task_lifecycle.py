@@ -14,6 +14,8 @@ import datetime
 import json
 
 NEVER = 10**12
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html#ECS-Type-Task-stopCode
+USER_INITIATED = "UserInitiated"
 
 
 def apply() -> None:
@@ -53,13 +55,17 @@ def apply() -> None:
                 container.last_status = change.get("status", status)
                 container.reason = change.get("reason")
         if status == "STOPPED":
+            if getattr(target, "stop_code", None) != USER_INITIATED:
+                # The container stopped on its own; after a StopTask the stop keeps the code and reason StopTask set.
+                target.stopped_reason = reason or "Essential container in task exited"
+                target.stop_code = "EssentialContainerExited"
             target.last_status = "STOPPED"
             target.desired_status = "STOPPED"
-            target.stopped_reason = reason or "Essential container in task exited"
-            target.stop_code = "EssentialContainerExited"
             target.stopped_at = datetime.datetime.now(datetime.UTC)
-        else:
+        elif target.desired_status == "RUNNING":
+            # An agent runs this task now: StopTask waits for it to report the container's exit.
             target.last_status = status
+            target.run_by_agent = True
         return "ACK"
 
     EC2ContainerServiceBackend.submit_task_state_change = submit_task_state_change

@@ -99,7 +99,12 @@ def deployed(emulator, tmp_path_factory) -> Deployed:
     terraform = deployment.terraform()
     terraform.init()
     terraform.apply()
-    return Deployed(emulator.endpoint, config.region, terraform.outputs(), deployment, config)
+    outputs = terraform.outputs()
+    # What `make push` leaves in the stack's repository: without it the emulator's ECS cannot pull the batch image.
+    from local_emulator.ecr_images import record_pushed_image
+
+    record_pushed_image(emulator.endpoint, outputs["repository-url"], config.container.image_tag)
+    return Deployed(emulator.endpoint, config.region, outputs, deployment, config)
 
 
 @pytest.fixture(scope="session")
