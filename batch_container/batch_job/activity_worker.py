@@ -33,7 +33,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -147,23 +146,46 @@ def run_command(command: object, shutdown: Shutdown) -> Outcome:
         return Outcome(error="Job.InvalidInput", cause=f"command must be a non-empty list of strings, got {command!r}")
     if command[0] == "activity-worker":
         return Outcome(error="Job.InvalidInput", cause="a job cannot start another activity worker")
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        child = subprocess.Popen(
-            [sys.executable, str(PROGRAM), *(str(a) for a in command)],
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-            # Its own session: a Ctrl-C in a terminal reaches the worker, which decides when the job ends.
-            start_new_session=True,
-        )
-        code = _supervise(child, shutdown)
-        output, errors = _tail(stdout), _tail(stderr)
+    # Pipes, not temporary files: the task's root filesystem is read-only (modules/fargate_task.py).
+    child = subprocess.Popen(
+        [sys.executable, str(PROGRAM), *(str(a) for a in command)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        # Its own session: a Ctrl-C in a terminal reaches the worker, which decides when the job ends.
+        start_new_session=True,
+    )
+    stdout, stderr = _Tail(child.stdout), _Tail(child.stderr)
+    code = _supervise(child, shutdown)
+    output, errors = stdout.text(), stderr.text()
     if code is None:
         return stopped(f"the worker was stopped and the command ran past the {shutdown.grace_seconds:g} s grace period")
     if code != 0:
         return Outcome(error="Job.CommandFailed", cause=f"exit code {code}: {output}{errors}"[:CAUSE_MAX_CHARS])
     return Outcome(output={"exit_code": code, "output": output})
+
+
+class _Tail:
+    """The last OUTPUT_TAIL_CHARS characters a pipe carried, read on a thread so the child never blocks on it."""
+
+    def __init__(self, pipe):
+        self._pipe = pipe
+        self._kept = bytearray()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        limit = 4 * OUTPUT_TAIL_CHARS  # UTF-8: at most 4 bytes a character
+        with self._pipe:
+            while chunk := os.read(self._pipe.fileno(), 65536):
+                self._kept += chunk
+                del self._kept[:-limit]
+
+    def text(self) -> str:
+        # The pipe ends when the child does, unless a process it started still holds it: wait a little, no more.
+        self._thread.join(timeout=1)
+        return bytes(self._kept).decode("utf-8", errors="replace")[-OUTPUT_TAIL_CHARS:]
 
 
 def _supervise(child: subprocess.Popen, shutdown: Shutdown) -> int | None:
@@ -180,13 +202,6 @@ def _supervise(child: subprocess.Popen, shutdown: Shutdown) -> int | None:
                     child.kill()
                     child.wait()
                 return None
-
-
-def _tail(file) -> str:
-    file.seek(0, os.SEEK_END)
-    size = file.tell()
-    file.seek(max(0, size - 4 * OUTPUT_TAIL_CHARS))  # UTF-8: at most 4 bytes a character
-    return file.read().decode("utf-8", errors="replace")[-OUTPUT_TAIL_CHARS:]
 
 
 def run_demo(payload: dict, shutdown: Shutdown) -> Outcome:

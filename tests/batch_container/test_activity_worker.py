@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -24,7 +25,8 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
-sys.path.insert(0, str(REPO_ROOT / "batch_container"))
+# Appended, not put first: batch_container/main.py must not shadow the repository's main.py for other tests.
+sys.path.append(str(REPO_ROOT / "batch_container"))
 
 from batch_job import activity_worker  # noqa: E402
 from batch_job.logs import log  # noqa: E402
@@ -74,6 +76,36 @@ def test_a_job_output_holds_its_own_lines_and_none_of_a_thread_logging_meanwhile
     assert [(line["event"], line["status"]) for line in lines] == [("notify.sent", 200)]
     # The thread's lines went where it wrote them, the worker's own stdout: dozens over the half second.
     assert capsys.readouterr().out.count('"activity.heartbeat"') > 10
+
+
+def test_a_command_job_needs_no_writable_disk(monkeypatch, slow_webhook):
+    # The task's root filesystem is read-only (modules/fargate_task.py): no temporary file may be needed.
+    monkeypatch.setattr(tempfile, "tempdir", "/nonexistent/read-only")
+    monkeypatch.setenv("TMPDIR", "/nonexistent/read-only")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slow_webhook)
+    outcome = activity_worker.run_command(["notify", "hello"], activity_worker.Shutdown(grace_seconds=1))
+    assert outcome.error is None, outcome.cause
+    assert json.loads(outcome.output["output"])["event"] == "notify.sent"
+
+
+def test_the_output_of_a_command_job_is_the_tail_of_what_it_printed(monkeypatch):
+    monkeypatch.setenv("PADDING", "x" * 10_000)
+    outcome = activity_worker.run_command(["echo", "word"], activity_worker.Shutdown(grace_seconds=1))
+    assert len(outcome.output["output"]) == activity_worker.OUTPUT_TAIL_CHARS
+    assert json.loads(outcome.output["output"].splitlines()[-1])["event"] == "echo.done"
+
+
+def test_a_failed_command_job_reports_its_exit_code_and_output():
+    outcome = activity_worker.run_command(["echo", "--exit-code", "3", "word"], activity_worker.Shutdown(1))
+    assert outcome.error == "Job.CommandFailed"
+    assert outcome.cause.startswith("exit code 3: ") and '"word"' in outcome.cause
+
+
+def test_a_command_the_program_does_not_know_fails_the_job_instead_of_the_worker():
+    # argparse ends the child with exit 2 and a usage message; the worker itself goes on.
+    outcome = activity_worker.run_command(["explode"], activity_worker.Shutdown(1))
+    assert outcome.error == "Job.CommandFailed"
+    assert outcome.cause.startswith("exit code 2: ") and "invalid choice" in outcome.cause
 
 
 def test_a_bad_grace_setting_is_a_usage_error_without_a_traceback():
