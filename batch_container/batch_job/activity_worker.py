@@ -6,7 +6,7 @@ SendTaskSuccess or SendTaskFailure. https://docs.aws.amazon.com/step-functions/l
 Job input: ``{"command": ["echo", "hi"]}`` runs that subcommand of this program in a child process
 (exit code 0 is success); ``{"sleep_seconds": N, "fail": false}`` is a demo job.
 
-Each command job's output is its own: the child process writes to files only it holds. The worker
+Each command job's output is its own: the child process writes to pipes that only the worker reads. The worker
 used ``contextlib.redirect_stdout``, which swaps the process-wide ``sys.stdout`` and so "is not suitable
 for use in library code and most threaded applications"
 (https://docs.python.org/3/library/contextlib.html#contextlib.redirect_stdout): the heartbeat thread's
@@ -49,9 +49,10 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTa
 The container's ``stopTimeout`` must exceed ``LONG_POLL_SECONDS + SHUTDOWN_GRACE_SECONDS`` (85 s with
 the defaults; the Fargate default of 30 s is too short, the maximum is 120 s). Why the sum: at SIGTERM
 the worker is either polling (the poll in flight answers within LONG_POLL_SECONDS) or working (the job
-gets SHUTDOWN_GRACE_SECONDS), then it sends one report bounded by REPORT_TIMEOUT_SECONDS. The worst
-case, max(LONG_POLL_SECONDS, grace) + REPORT_TIMEOUT_SECONDS, stays under the sum while the grace is at
-least REPORT_TIMEOUT_SECONDS. A longer ``STOP_GRACE_SECONDS`` needs a longer ``stopTimeout`` to match.
+gets SHUTDOWN_GRACE_SECONDS, and ending its process takes up to 3 s more), then it sends one report
+bounded by REPORT_TIMEOUT_SECONDS. The worst case, max(LONG_POLL_SECONDS, grace + 3) +
+REPORT_TIMEOUT_SECONDS, stays under the sum while the grace is at least REPORT_TIMEOUT_SECONDS.
+A longer ``STOP_GRACE_SECONDS`` needs a longer ``stopTimeout`` to match.
 """
 
 POLL_SOCKET_TIMEOUT_SECONDS = LONG_POLL_SECONDS + 5
@@ -60,7 +61,8 @@ POLL_SOCKET_TIMEOUT_SECONDS = LONG_POLL_SECONDS + 5
 SHUTDOWN_GRACE_SECONDS = 25.0
 """Default time, from SIGTERM, that the job in hand has to finish (``STOP_GRACE_SECONDS`` overrides it).
 
-Past it the job is ended and failed with ``Worker.Stopped``. See LONG_POLL_SECONDS for ``stopTimeout``.
+Past it the job is ended and failed with ``Worker.Stopped``. The task definition's container
+``stopTimeout`` must exceed ``LONG_POLL_SECONDS + SHUTDOWN_GRACE_SECONDS``; LONG_POLL_SECONDS says why.
 """
 
 REPORT_TIMEOUT_SECONDS = 10.0
@@ -72,7 +74,8 @@ HEARTBEAT_INTERVAL_SECONDS = 20.0
 of the state's ``HeartbeatSeconds``)."""
 
 STOPPED_ERROR = "Worker.Stopped"
-# Errors that no retry cures: the ARN is wrong (a configuration mistake, exit 2) or the role may not poll (exit 4).
+# Poll errors that no retry cures and that mean a wrong ARN: a configuration mistake, exit 2. (AccessDenied, the
+# role may not poll, also ends the worker at once, with exit 4.)
 CONFIGURATION_ERRORS = ("ActivityDoesNotExist", "InvalidArn")
 POLL_ATTEMPTS = 3
 SUPERVISE_INTERVAL_SECONDS = 0.05
