@@ -6,7 +6,6 @@ import argparse
 import hashlib
 import json
 import os
-import posixpath
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,6 +15,11 @@ from batch_job.logs import log
 
 # Values of these variables never reach the logs.
 SECRET_MARKERS = ("SECRET", "TOKEN", "PASSWORD", "WEBHOOK", "ACCESS_KEY", "PRIVATE", "CREDENTIAL")
+
+DEFAULT_OUTPUT_PREFIX = "output/"
+RESULT_SUFFIX = ".result.json"
+# The UTF-8 bytes of a key, its prefix included: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+MAX_KEY_BYTES = 1024
 
 
 def redacted_environment(environ: dict[str, str]) -> dict[str, str]:
@@ -37,11 +41,57 @@ def echo(args: argparse.Namespace) -> int:
     return code
 
 
+def result_key(key: str, output_prefix: str) -> str:
+    """Where the result of ``key`` goes: the output prefix, the whole source key as it is, ``.result.json``.
+
+    S3 keys are names, not paths: S3 resolves no ``..`` and no ``//``, and neither does the IAM grant
+    on ``output/*`` (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html). So the key
+    is kept verbatim: ``a/x.csv`` and ``b/x.csv``, ``/x.csv`` and ``x.csv`` get distinct results, and a
+    key such as ``a/../x.csv`` still lands under the output prefix (``output/a/../x.csv.result.json``).
+    """
+    return f"{output_prefix}{key}{RESULT_SUFFIX}"
+
+
+def refusal(key: str, output_prefix: str) -> str | None:
+    """Why ``process`` must not run on ``key`` (checked before any S3 call), or None.
+
+    A key under the output prefix is a result (or would be taken for one): processing it would write
+    ``output/output/...``, and if a trigger's prefix covered the output prefix, each result would start
+    the trigger again, without end. Refusing it stops such a chain after one execution, which fails
+    (exit 2) so the misconfiguration shows in the alerts.
+    """
+    if not output_prefix:
+        return (
+            "OUTPUT_PREFIX is empty: results would land beside their inputs, where a trigger would start again "
+            f"on each of them; set a prefix such as {DEFAULT_OUTPUT_PREFIX!r}"
+        )
+    if not key:
+        return "the object key is empty; pass the key of the object to process"
+    if key.startswith(output_prefix):
+        return (
+            f"{key!r} is under the output prefix {output_prefix!r}: it is a result, and results are never "
+            "processed (a trigger whose prefix covers the output prefix would otherwise start on its own results)"
+        )
+    output_key = result_key(key, output_prefix)
+    size = len(output_key.encode("utf-8"))
+    if size > MAX_KEY_BYTES:
+        return (
+            f"the result key would be {size} bytes ({output_prefix!r} + the key + {RESULT_SUFFIX!r}); "
+            f"S3 keys are at most {MAX_KEY_BYTES} bytes of UTF-8"
+        )
+    return None
+
+
 def process(args: argparse.Namespace) -> int:
-    """Read s3://bucket/key, write a small result (size, lines, sha256) under the output prefix."""
+    """Read s3://bucket/key, write a small result (size, lines, sha256) at ``result_key(key)``."""
     bucket = args.bucket or os.environ.get("DATA_BUCKET")
     if not bucket:
         log("process.usage", level="error", reason="no bucket: pass --bucket or set DATA_BUCKET")
+        return exit_codes.USAGE
+    output_prefix = os.environ.get("OUTPUT_PREFIX", DEFAULT_OUTPUT_PREFIX)
+    reason = refusal(args.key, output_prefix)
+    if reason:
+        log("process.refused", level="error", bucket=bucket, key=args.key, reason=reason)
         return exit_codes.USAGE
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -69,8 +119,7 @@ def process(args: argparse.Namespace) -> int:
         "lines": body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0),
         "sha256": hashlib.sha256(body).hexdigest(),
     }
-    output_prefix = os.environ.get("OUTPUT_PREFIX", "output/")
-    output_key = f"{output_prefix}{posixpath.basename(args.key)}.result.json"
+    output_key = result_key(args.key, output_prefix)
     try:
         s3.put_object(Bucket=bucket, Key=output_key, Body=json.dumps(result).encode(), ContentType="application/json")
     except (ClientError, BotoCoreError) as error:

@@ -123,7 +123,7 @@ class WorkflowRunner:
             outcomes.append(Outcome(f"trigger {trigger_name}", f"s3://{bucket}/{key}", "", "NOT STARTED", None))
         else:
             outcome = self.collect(arn, workflow=f"trigger {trigger_name}", trigger=f"s3://{bucket}/{key}")
-            result_key = f"output/{key.rsplit('/', 1)[-1]}.result.json"
+            result_key = f"output/{key}.result.json"
             listed = s3.list_objects_v2(Bucket=bucket, Prefix=result_key).get("Contents", [])
             outcome.outputs = [f"s3://{bucket}/{o['Key']}" for o in listed]
             outcomes.append(outcome)

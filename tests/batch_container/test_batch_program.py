@@ -83,9 +83,78 @@ def test_process_reads_the_object_and_writes_a_result(s3_env):
     s3.put_object(Bucket="program-data", Key="target/in.csv", Body=b"a,b\n1,2\n3,4\n")
     result = run("process", "target/in.csv", **env)
     assert result.returncode == 0, result.stdout + result.stderr
-    written = json.loads(s3.get_object(Bucket="program-data", Key="output/in.csv.result.json")["Body"].read())
+    written = json.loads(s3.get_object(Bucket="program-data", Key="output/target/in.csv.result.json")["Body"].read())
     assert (written["bytes"], written["lines"], written["key"]) == (12, 3, "target/in.csv")
     assert json_lines(result.stdout)[-1]["event"] == "process.done"
+
+
+def result_keys(s3, prefix: str) -> list[str]:
+    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket="program-data", Prefix=prefix).get("Contents", []))
+
+
+@pytest.mark.emulator
+def test_objects_with_the_same_name_in_two_folders_get_two_results(s3_env):
+    env, s3 = s3_env
+    s3.put_object(Bucket="program-data", Key="twins/a/x.csv", Body=b"1\n")
+    s3.put_object(Bucket="program-data", Key="twins/b/x.csv", Body=b"1\n2\n")
+    assert [run("process", key, **env).returncode for key in ("twins/a/x.csv", "twins/b/x.csv")] == [0, 0]
+    assert result_keys(s3, "output/twins/") == ["output/twins/a/x.csv.result.json", "output/twins/b/x.csv.result.json"]
+    lines = [
+        json.loads(s3.get_object(Bucket="program-data", Key=f"output/twins/{folder}/x.csv.result.json")["Body"].read())
+        for folder in ("a", "b")
+    ]
+    assert [(r["key"], r["lines"]) for r in lines] == [("twins/a/x.csv", 1), ("twins/b/x.csv", 2)]
+
+
+@pytest.mark.emulator
+@pytest.mark.parametrize(
+    ("key", "expected_result_key"),
+    [
+        # S3 keys are names: nothing resolves "..", "//" or a leading "/", so the result keeps them and stays distinct.
+        ("/odd/x.csv", "output//odd/x.csv.result.json"),
+        ("odd/../x.csv", "output/odd/../x.csv.result.json"),
+        ("odd//x.csv", "output/odd//x.csv.result.json"),
+    ],
+)
+def test_odd_keys_are_kept_verbatim_under_the_output_prefix(s3_env, key, expected_result_key):
+    env, s3 = s3_env
+    s3.put_object(Bucket="program-data", Key=key, Body=b"x\n")
+    result = run("process", key, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(s3.get_object(Bucket="program-data", Key=expected_result_key)["Body"].read())["key"] == key
+
+
+@pytest.mark.emulator
+def test_a_key_under_the_output_prefix_is_refused_so_a_trigger_cannot_feed_on_its_results(s3_env):
+    env, s3 = s3_env
+    s3.put_object(Bucket="program-data", Key="results/loop/x.csv.result.json", Body=b"{}")
+    result = run("process", "results/loop/x.csv.result.json", OUTPUT_PREFIX="results/", **env)
+    assert result.returncode == 2
+    (line,) = [entry for entry in json_lines(result.stdout) if entry["level"] == "error"]
+    assert line["event"] == "process.refused" and "under the output prefix 'results/'" in line["reason"]
+    assert result_keys(s3, "results/") == ["results/loop/x.csv.result.json"]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.emulator
+def test_an_empty_output_prefix_is_refused(s3_env):
+    env, s3 = s3_env
+    s3.put_object(Bucket="program-data", Key="beside/x.csv", Body=b"x\n")
+    result = run("process", "beside/x.csv", OUTPUT_PREFIX="", **env)
+    assert result.returncode == 2
+    assert "OUTPUT_PREFIX is empty" in json_lines(result.stdout)[-1]["reason"]
+    assert result_keys(s3, "beside/") == ["beside/x.csv"]
+
+
+@pytest.mark.emulator
+def test_a_key_whose_result_key_exceeds_1024_bytes_is_refused_before_any_read(s3_env):
+    env, _ = s3_env
+    # A valid 1010-byte key whose result key is 7 + 1010 + 12 = 1029 bytes; the object does not exist, and the
+    # exit code is 2, not 3: the check comes before the read.
+    key = "long/" + "k" * 1005
+    result = run("process", key, **env)
+    assert result.returncode == 2
+    assert "S3 keys are at most 1024 bytes" in json_lines(result.stdout)[-1]["reason"]
 
 
 @pytest.mark.emulator

@@ -165,7 +165,9 @@ def test_an_upload_by_a_plain_client_runs_the_trigger_task(up_and_deployed):
         time.sleep(0.2)
     (execution,) = started
     assert wait_until_stopped(sfn, execution["executionArn"])["status"] == "SUCCEEDED"
-    assert s3.head_object(Bucket="fargate-batch-dev-data-123456789012", Key="output/plain-client.csv.result.json")
+    assert s3.head_object(
+        Bucket="fargate-batch-dev-data-123456789012", Key="output/target/plain-client.csv.result.json"
+    )
     assert log_streams(state, "/ecs/fargate-batch-dev-trigger")
 
 

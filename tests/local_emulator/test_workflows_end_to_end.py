@@ -144,7 +144,7 @@ def test_upload_under_the_prefix_runs_the_task_with_the_object_key(deployed, age
     assert run.command == ["process", "target/e2e.csv"]
     assert run.environment["OBJECT_KEY"] == "target/e2e.csv"
     assert run.environment["DATA_BUCKET"] == bucket
-    result = json.loads(s3.get_object(Bucket=bucket, Key="output/e2e.csv.result.json")["Body"].read())
+    result = json.loads(s3.get_object(Bucket=bucket, Key="output/target/e2e.csv.result.json")["Body"].read())
     assert (result["bytes"], result["lines"]) == (6, 3)
 
 
