@@ -99,9 +99,10 @@ def _placeholder(block: Block) -> str:
     return f"_Left out here: {block.describe()} ({length(block.text):,} characters)._"
 
 
-def fit(
-    markdown: str, limit: int = DEFAULT_LIMIT, where: str = "the job summary and the `plan-report` artifact"
-) -> str:
+WHOLE_REPORT = "the job summary and the `plan-report` artifact"
+
+
+def fit(markdown: str, limit: int = DEFAULT_LIMIT, where: str = WHOLE_REPORT) -> str:
     """``markdown`` unchanged if it fits in ``limit``; else without its largest blocks, each named in place."""
     if length(markdown) <= limit:
         return markdown
@@ -116,8 +117,8 @@ def fit(
         names = [blocks[i].describe() for i in sorted(dropped)]
         note = [
             "> [!NOTE]",
-            f"> This comment leaves out {len(names)} part(s) to stay under GitHub's {GITHUB_COMMENT_LIMIT:,}-character "
-            f"limit; the whole report is in {where}.",
+            f"> This report leaves out {len(names)} part(s) to fit in {limit:,} characters (GitHub refuses a comment "
+            f"over {GITHUB_COMMENT_LIMIT:,}); the whole report is in {where}.",
         ]
         return "\n\n".join(parts + ["\n".join(note)]) + "\n"
 
@@ -199,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--terraform-cloud", type=Path, help="directory of speculative-run result files (*.json)")
     parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="characters (UTF-16 units)")
     parser.add_argument("--output", type=Path, help="default: standard output")
+    parser.add_argument("--where", default=WHOLE_REPORT, help="where the whole report is, for the note")
     args = parser.parse_args(argv)
     try:
         report = args.report.read_text(encoding="utf-8")
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.terraform_cloud is not None and args.terraform_cloud.is_dir():
         report = with_cloud_section(report, read_cloud_results(args.terraform_cloud))
-    text = fit(report, args.limit)
+    text = fit(report, args.limit, args.where)
     if args.output is None:
         sys.stdout.write(text)
     else:
