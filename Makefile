@@ -68,8 +68,8 @@ lint: install  ## ruff check and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-plan-report: install  ## terraform plan of every stack (local emulator by default) → plan-report.md
-	$(PY) -m fargate_batch.plan_report
+plan-report: install  ## Plan of the change (emulator: PLAN_BASE=<git ref> deployed first, default merge base with main) → plan-report.md
+	PLAN_BASE="$(PLAN_BASE)" $(PY) -m fargate_batch.plan_report
 
 hcl: install  ## Export every stack as plain HCL to cdktf.out/hcl/ (the way out of CDKTF)
 	$(PY) -m fargate_batch.hcl_export

@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from local_emulator.alarm_evaluator import evaluate_alarms_over_http
+    from local_emulator.ecr_images import record_pushed_image
     from local_emulator.ecs_agent import EcsAgent
     from local_emulator.server import start_emulator
     from local_emulator.service_roles import authorization_summary
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             # (a perpetual-diff check, ~20 s) is the cold run's job: make down && make run, or --check-plan.
             progress.say("terraform plan after apply: skipped on a warm run (RUN_ARGS=--check-plan to run it)")
         outputs = terraform.outputs()
+        # As in an account, tasks start only once the image is in the repository (make push records it
+        # locally); the emulator's ECS fails a task whose image is missing with CannotPullContainerError.
+        record_pushed_image(endpoint, outputs["repository-url"], config.container.image_tag)
         before = authorization_summary(endpoint)
         if emulator is not None:
             with EcsAgent(endpoint=endpoint, region=config.region, use_docker=args.docker) as agent:

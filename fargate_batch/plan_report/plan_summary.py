@@ -69,6 +69,14 @@ class PlanSummary:
         return f"Plan: {self.to_add} to add, {self.to_change} to change, {self.to_destroy} to destroy."
 
 
+def resource_kind(actions: list[str]) -> str:
+    """create, update, delete, replace, no-op, read or forget, from Terraform's action list."""
+    try:
+        return _KINDS[tuple(actions)]
+    except KeyError:
+        raise ValueError(f"unknown plan actions {list(actions)}") from None
+
+
 def summarize_plan(plan: dict) -> PlanSummary:
     changes = []
     for change in plan.get("resource_changes", []):

@@ -1,13 +1,21 @@
-"""What a run costs: Fargate vCPU and memory seconds, and Step Functions Standard state transitions.
+"""What a run costs (Fargate vCPU and memory seconds, Step Functions Standard state transitions) and what
+the stack costs while it merely exists (VPC interface endpoints per AZ-hour, the KMS key, always-on workers).
 
-Every price the report uses is in :data:`PRICES`, with where it comes from. Estimates only: tax,
-free tiers, Savings Plans and the always-on parts of the stack (KMS key, VPC interface endpoints,
-CloudWatch Logs ingestion, ECR storage) are not included, and the report says so.
+Every price the report uses is in :data:`PRICES`, with the AWS pricing page it comes from and the date it
+was read. Estimates only: tax, free tiers, Savings Plans, data processed through the endpoints, KMS
+requests, CloudWatch Logs ingestion and ECR storage are not included, and the report says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PriceSource:
+    url: str  # an AWS pricing page
+    covers: str
+    as_of: str  # when the figures were read from it
 
 
 @dataclass(frozen=True)
@@ -19,7 +27,15 @@ class PriceTable:
     fargate_minimum_billed_seconds: int
     state_transition_usd: float
     free_state_transitions_per_month: int
-    sources: tuple[str, ...]
+    interface_endpoint_az_hour_usd: float
+    interface_endpoint_gb_usd: float
+    kms_key_month_usd: float
+    kms_requests_per_10k_usd: float
+    sources: tuple[PriceSource, ...]
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return tuple(source.url for source in self.sources)
 
 
 PRICES = PriceTable(
@@ -35,10 +51,21 @@ PRICES = PriceTable(
     # Standard workflows: $0.025 per 1,000 state transitions in us-east-1 (and ap-northeast-1).
     state_transition_usd=0.025 / 1000,
     free_state_transitions_per_month=4000,
+    # AWS PrivateLink, interface endpoints: billed per endpoint per Availability Zone it is provisioned in,
+    # per hour (a partial hour is a full hour), plus $0.01 per GB processed for the first PB in a region.
+    # The hourly rate is in the page's region table (rendered in the browser): $0.01 in us-east-1.
+    interface_endpoint_az_hour_usd=0.01,
+    interface_endpoint_gb_usd=0.01,
+    # AWS KMS: each customer managed key costs $1/month (each automatic rotation adds to it, see the page);
+    # requests $0.03 per 10,000 beyond the 20,000 free each month.
+    kms_key_month_usd=1.0,
+    kms_requests_per_10k_usd=0.03,
     sources=(
-        "https://aws.amazon.com/fargate/pricing/",
-        "https://aws.amazon.com/ecs/pricing/",
-        "https://aws.amazon.com/step-functions/pricing/",
+        PriceSource("https://aws.amazon.com/fargate/pricing/", "Fargate vCPU and GB hours", "2026-11-22"),
+        PriceSource("https://aws.amazon.com/ecs/pricing/", "Fargate per-second example", "2026-11-22"),
+        PriceSource("https://aws.amazon.com/step-functions/pricing/", "Standard state transitions", "2026-11-22"),
+        PriceSource("https://aws.amazon.com/privatelink/pricing/", "interface endpoint hours and data", "2026-12-02"),
+        PriceSource("https://aws.amazon.com/kms/pricing/", "KMS key storage and requests", "2026-12-02"),
     ),
 )
 
@@ -94,3 +121,12 @@ def always_on_usd(size: TaskSize, count: int, hours: float, prices: PriceTable =
 
 def transitions_usd(transitions: int, prices: PriceTable = PRICES) -> float:
     return transitions * prices.state_transition_usd
+
+
+def interface_endpoints_usd(endpoint_az_pairs: int, hours: float, prices: PriceTable = PRICES) -> float:
+    """Interface endpoints provisioned in ``endpoint_az_pairs`` (endpoint, AZ) pairs for ``hours``."""
+    return endpoint_az_pairs * hours * prices.interface_endpoint_az_hour_usd
+
+
+def kms_keys_usd(keys: int, months: float = 1, prices: PriceTable = PRICES) -> float:
+    return keys * months * prices.kms_key_month_usd

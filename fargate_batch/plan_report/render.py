@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fargate_batch.config.schema import ProjectConfig
-from fargate_batch.plan_report.plan_summary import PlanSummary, summarize_plan
-from fargate_batch.plan_report.pricing import PRICES, PriceTable, TaskCost, always_on_usd, transitions_usd
+from fargate_batch.plan_report.attribute_diff import relevant_drift, render_resource
+from fargate_batch.plan_report.fixed_costs import fixed_costs
+from fargate_batch.plan_report.plan_summary import PlanSummary, resource_kind, summarize_plan
+from fargate_batch.plan_report.pricing import PRICES, PriceTable, TaskCost, transitions_usd
 from fargate_batch.plan_report.schedules import MONTH, ScheduleExpressionError, next_fire_times, runs_in_window
 from fargate_batch.plan_report.workflows import Workflow, mermaid, workflows
 from fargate_batch.security_scan import ScanResult
@@ -81,6 +83,39 @@ def _plan_section(summary: PlanSummary) -> list[str]:
     return out
 
 
+def _attribute_section(plan: dict) -> list[str]:
+    """One collapsed diff per updated or replaced resource; creates and destroys are whole resources."""
+    changed = [
+        (change, kind)
+        for change in plan.get("resource_changes", [])
+        if change.get("mode", "managed") == "managed"
+        and (kind := resource_kind(change["change"]["actions"])) in ("update", "replace")
+    ]
+    if not changed:
+        return []
+    out = [f"### Attribute changes: {len(changed)} resource(s) changed in place or replaced", ""]
+    for change, kind in changed:
+        out += render_resource(change, kind)
+    return out
+
+
+def _drift_section(plan: dict) -> list[str]:
+    """``resource_drift``: what refresh found changed outside Terraform (Terraform prints it before the plan)."""
+    drifted = relevant_drift(plan)
+    if not drifted:
+        return []
+    out = [
+        f"### Changes outside Terraform: {len(drifted)} resource(s)",
+        "",
+        "Refresh found these objects changed since the last apply, in attributes the plan depends on "
+        "(as Terraform shows them, from `relevant_attributes`); the plan above undoes or builds on them.",
+        "",
+    ]
+    for change, attributes in drifted:
+        out += render_resource(change, resource_kind(change["change"]["actions"]), attributes)
+    return out
+
+
 def _schedule_rows(config: ProjectConfig, flows: list[Workflow], now: datetime) -> list[tuple]:
     rows = []
     for flow in flows:
@@ -125,9 +160,12 @@ def _expected_seconds(config: ProjectConfig, flow: Workflow, step: str) -> tuple
     return DEFAULT_STEP_SECONDS, True
 
 
-def _cost_section(config: ProjectConfig, flows: list[Workflow], now: datetime, prices: PriceTable) -> list[str]:
+def _cost_section(
+    config: ProjectConfig, synthesized: dict, flows: list[Workflow], now: datetime, prices: PriceTable
+) -> list[str]:
     summary_rows = []
     detail: list[str] = []
+    runs_total = 0.0
     for flow in flows:
         runs: list[TaskCost] = []
         step_rows = []
@@ -151,13 +189,7 @@ def _cost_section(config: ProjectConfig, flows: list[Workflow], now: datetime, p
         per_run = fargate + transitions
         monthly_runs, basis = _runs_per_month(flow, now)
         monthly = per_run * monthly_runs if monthly_runs is not None else None
-        always_on = ""
-        if flow.workers is not None:
-            name, count, size = flow.workers
-            service = always_on_usd(size, count, HOURS_PER_MONTH, prices)
-            monthly = service
-            always_on = f"{count} × {size} always on: {usd(service)}"
-            basis = "worker service, 720 h"
+        runs_total += monthly or 0.0
         summary_rows.append(
             (
                 f"{flow.kind} {flow.name}",
@@ -165,7 +197,7 @@ def _cost_section(config: ProjectConfig, flows: list[Workflow], now: datetime, p
                 flow.transitions_per_run,
                 monthly_runs if monthly_runs is not None else "–",
                 usd(monthly) if monthly is not None else "–",
-                always_on or basis,
+                basis,
             )
         )
         if step_rows:
@@ -178,26 +210,46 @@ def _cost_section(config: ProjectConfig, flows: list[Workflow], now: datetime, p
                 ("step", "task size", "expected s", "billed s", "vCPU-s", "GB-s", "Fargate"), step_rows, "llrrrrr"
             )
             detail.append("")
-    out = table(
+    fixed = fixed_costs(synthesized, flows, HOURS_PER_MONTH, prices)
+    fixed_total = sum(f.usd_per_30_days for f in fixed)
+    out = ["Per run:", ""]
+    out += table(
         ("workflow", "per run", "transitions/run", "runs/30 days", "per 30 days", "basis"),
         summary_rows,
         "lrrrrl",
     )
     out += ["", "<details><summary>Per step</summary>", "", *detail, "</details>", ""]
+    if fixed:
+        out += [f"Fixed, whether or not anything runs (30 days = {HOURS_PER_MONTH:g} h):", ""]
+        out += table(
+            ("fixed cost", "quantity", f"unit price ({prices.region})", "per 30 days", "source"),
+            [(f.item, f.quantity, f.unit_price, usd(f.usd_per_30_days), f.source) for f in fixed],
+            "lllrl",
+        )
+        out.append("")
     out += [
-        f"Prices: {prices.region}, Linux/x86 on demand, as of {prices.as_of}: Fargate "
+        f"**Total per 30 days: {usd(runs_total + fixed_total)}** = {usd(runs_total)} scheduled runs + "
+        f"{usd(fixed_total)} fixed (uploads and activity jobs are per event, above).",
+        "",
+    ]
+    sources = "; ".join(f"{s.url} ({s.covers}, read {s.as_of})" for s in prices.sources)
+    out += [
+        f"Prices: {prices.region}, Linux/x86 on demand: Fargate "
         f"${prices.fargate_vcpu_hour_usd} per vCPU-hour and ${prices.fargate_gb_hour_usd} per GB-hour, billed per "
         f"second with a {prices.fargate_minimum_billed_seconds} s minimum; Step Functions Standard "
         f"${prices.state_transition_usd * 1000:g} per 1,000 state transitions (first "
-        f"{prices.free_state_transitions_per_month:,} a month free, not deducted). "
-        f"Sources: {', '.join(prices.sources)}.",
+        f"{prices.free_state_transitions_per_month:,} a month free, not deducted); interface endpoints "
+        f"${prices.interface_endpoint_az_hour_usd:g} per endpoint per AZ-hour; KMS ${prices.kms_key_month_usd:g} "
+        f"per key-month. Sources: {sources}.",
     ]
     if config.region != prices.region:
         out.append(f"The stack deploys to {config.region}; its prices differ from {prices.region}'s.")
     out += [
         "Transitions count the states a successful run visits in the parent and in every child execution; "
-        "retries add more. Not included: KMS key, VPC interface endpoints, CloudWatch Logs, ECR storage, "
-        "data transfer.",
+        "retries add more. Not included: data processed through the interface endpoints "
+        f"(${prices.interface_endpoint_gb_usd:g} per GB), KMS requests (${prices.kms_requests_per_10k_usd:g} per "
+        "10,000 beyond 20,000 free a month) and key rotations, CloudWatch Logs, ECR storage, data transfer, "
+        "free tiers.",
         "",
     ]
     return out
@@ -229,8 +281,11 @@ def _scan_section(scans: Sequence[ScanResult]) -> list[str]:
     return out
 
 
-def render_report(stacks: Sequence[StackInput], *, now: datetime, target: str, prices: PriceTable = PRICES) -> str:
-    """The whole report. ``now`` anchors the schedule previews and the 30-day window."""
+def render_report(
+    stacks: Sequence[StackInput], *, now: datetime, target: str, prices: PriceTable = PRICES, base: str = ""
+) -> str:
+    """The whole report. ``now`` anchors the schedule previews and the 30-day window; ``base`` is the one
+    line saying which revision the plan starts from (the emulator only)."""
     out = [COMMENT_MARKER, "# Plan review", ""]
     versions = {summarize_plan(s.plan).terraform_version for s in stacks} - {""}
     out += [
@@ -238,11 +293,15 @@ def render_report(stacks: Sequence[StackInput], *, now: datetime, target: str, p
         + (f" with Terraform {', '.join(sorted(versions))}." if versions else "."),
         "",
     ]
+    if base:
+        out += [base, ""]
     for stack in stacks:
         summary = summarize_plan(stack.plan)
         flows = workflows(stack.config, stack.synthesized)
         out += [f"## Stack `{stack.name}`", ""]
         out += _plan_section(summary)
+        out += _attribute_section(stack.plan)
+        out += _drift_section(stack.plan)
         out += ["### Workflows", ""]
         for flow in flows:
             out += [f"#### {flow.kind} {flow.name}", "", "```mermaid", mermaid(flow), "```", ""]
@@ -255,7 +314,7 @@ def render_report(stacks: Sequence[StackInput], *, now: datetime, target: str, p
             )
             out.append("")
         out += ["### Estimated cost", ""]
-        out += _cost_section(stack.config, flows, now, prices)
+        out += _cost_section(stack.config, stack.synthesized, flows, now, prices)
         out += ["### Security scan", ""]
         out += _scan_section(stack.scans)
     return "\n".join(out).rstrip() + "\n"

@@ -3,6 +3,8 @@
 Target: the local emulator by default (started here, with the state bucket its S3 backend needs), a
 real account with ``FARGATE_BATCH_TARGET=aws`` (credentials from the standard AWS chain; state in the
 configured backend). Configurations: ``FARGATE_BATCH_CONFIG`` (comma-separated), default config/dev.toml.
+On the emulator the base revision (``PLAN_BASE``, default the merge base with main) is deployed first, so
+the plan is the plan of the change (see base.py).
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,9 +26,18 @@ from fargate_batch.config.targets import (
     target_from_environment,
 )
 from fargate_batch.local_aws import create_state_bucket
+from fargate_batch.plan_report.base import (
+    PLAN_BASE_ENV,
+    BaseRefError,
+    BaseUnavailable,
+    deploy_base,
+    repository_root,
+    resolve_base,
+)
 from fargate_batch.plan_report.render import StackInput, render_report
+from fargate_batch.plan_report.terraform_cloud import CloudWorkspaceError, check_workspace_selection
 from fargate_batch.security_scan import ScanError, scan_stack
-from fargate_batch.terraform_cli import terraform_environment
+from fargate_batch.terraform_runner import Terraform, TerraformError
 
 DEFAULT_CONFIG = "config/dev.toml"
 PLAN_FILE = "plan.tfplan"
@@ -40,34 +49,13 @@ class PlanError(RuntimeError):
     pass
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def local_emulator() -> Iterator[str]:
-    """The project's emulator (local_emulator.server) on loopback; stock moto where it is not installed."""
-    try:
-        from local_emulator.server import start_emulator
-    except ModuleNotFoundError as missing:
-        if not (missing.name or "").startswith("local_emulator"):
-            raise
-        start_emulator = None
-    if start_emulator is not None:
-        with start_emulator() as emulator:
-            yield emulator.endpoint
-        return
-    from moto.server import ThreadedMotoServer
+    """The project's emulator (local_emulator.server) on loopback, stopped afterwards."""
+    from local_emulator.server import start_emulator
 
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with start_emulator() as emulator:
+        yield emulator.endpoint
 
 
 def synthesize(configs: list[ProjectConfig], target: Target, outdir: Path) -> dict[str, Path]:
@@ -78,29 +66,17 @@ def synthesize(configs: list[ProjectConfig], target: Target, outdir: Path) -> di
     return stack_directories(configs, outdir)
 
 
-def terraform(stack_dir: Path, env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        ["terraform", *args, "-no-color"],
-        cwd=stack_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TERRAFORM_TIMEOUT_SECONDS,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise PlanError(f"terraform {args[0]} in {stack_dir} failed:\n{(result.stdout + result.stderr)[-4000:]}")
-    return result.stdout
-
-
 def plan_stack(stack_dir: Path, work_dir: Path) -> dict:
     """init, ``plan -out``, ``show -json``; leaves plan.tfplan (for apply) and plan.json in the stack directory."""
     if shutil.which("terraform") is None:
         raise PlanError("terraform is not on PATH: install Terraform >= 1.10 (see README)")
-    env = {**terraform_environment(work_dir), "TF_IN_AUTOMATION": "1"}
-    terraform(stack_dir, env, "init", "-input=false", "-reconfigure")
-    terraform(stack_dir, env, "plan", "-input=false", "-lock-timeout=60s", f"-out={PLAN_FILE}")
-    plan = json.loads(terraform(stack_dir, env, "show", "-json", PLAN_FILE))
+    runner = Terraform(stack_dir=stack_dir, work_dir=work_dir, timeout_seconds=TERRAFORM_TIMEOUT_SECONDS)
+    try:
+        runner.run("init", "-input=false", "-reconfigure")
+        runner.run("plan", "-input=false", "-lock-timeout=60s", f"-out={PLAN_FILE}")
+        plan = json.loads(runner.run("show", "-json", PLAN_FILE).stdout)
+    except TerraformError as error:
+        raise PlanError(f"in {stack_dir}: {error}") from error
     (stack_dir / PLAN_JSON).write_text(json.dumps(plan, indent=1))
     return plan
 
@@ -118,11 +94,43 @@ def plan_everything(configs: list[ProjectConfig], target: Target, work_dir: Path
 
 def describe(target: Target) -> str:
     if target.is_local:
-        return (
-            f"local emulator at {target.endpoint_url} (every resource is new there; "
-            "FARGATE_BATCH_TARGET=aws plans against the account)"
-        )
+        return f"local emulator at {target.endpoint_url} (FARGATE_BATCH_TARGET=aws plans against the account)"
     return "AWS account from the standard credential chain (FARGATE_BATCH_TARGET=aws)"
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _fresh_emulator() -> Iterator[str]:
+    with local_emulator() as endpoint:
+        create_state_bucket(endpoint)
+        yield endpoint
+
+
+def prepare_local(running: contextlib.ExitStack, config: str, work_dir: Path, base_ref: str | None) -> tuple[str, str]:
+    """(emulator endpoint, the report's line about the base): the base deployed when there is one.
+
+    Raises BaseRefError for a PLAN_BASE git cannot resolve (a user mistake, checked before anything starts).
+    """
+    repo = repository_root(Path.cwd())
+    try:
+        revision = resolve_base(repo, base_ref)
+    except BaseUnavailable as none:
+        return running.enter_context(_fresh_emulator()), str(none)
+    attempt = contextlib.ExitStack()
+    endpoint = attempt.enter_context(_fresh_emulator())
+    shutil.rmtree(work_dir / "base", ignore_errors=True)
+    try:
+        deployed = deploy_base(repo, revision, config_paths(config), endpoint, work_dir, _progress)
+    except BaseUnavailable as failed:
+        # A half-applied base would make the plan neither "from empty" nor "the change": start over.
+        attempt.close()
+        _progress(f"plan-report: {failed}")
+        return running.enter_context(_fresh_emulator()), str(failed)
+    running.enter_context(attempt)
+    return endpoint, deployed.line()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,25 +140,39 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=Path("plan-report.md"))
     parser.add_argument("--work-dir", type=Path, default=Path(".local/plan-report"))
+    parser.add_argument(
+        "--base",
+        default=os.environ.get(PLAN_BASE_ENV),
+        help="git ref deployed to the emulator before planning (default: merge base with main; 'none': empty)",
+    )
     args = parser.parse_args(argv)
     try:
         target = target_from_environment()
         configs = load_configs(config_paths(args.config))
-    except (ConfigError, TargetError) as error:
+        if not target.is_local:
+            # The emulator target replaces every backend with its own S3 one; the account uses the real one.
+            check_workspace_selection(configs)
+    except (ConfigError, TargetError, CloudWorkspaceError) as error:
         print(f"plan-report: configuration problems:\n{error}", file=sys.stderr)
         return 2
     args.work_dir.mkdir(parents=True, exist_ok=True)
+    work_dir = args.work_dir.resolve()
+    base_line = ""
     try:
         with contextlib.ExitStack() as running:
             if target.is_local:
-                endpoint = running.enter_context(local_emulator())
-                create_state_bucket(endpoint)
+                endpoint, base_line = prepare_local(running, args.config, work_dir, args.base)
                 target = Target("local", endpoint)
-            inputs = plan_everything(configs, target, args.work_dir.resolve())
+            elif args.base:
+                _progress(f"plan-report: {PLAN_BASE_ENV} is for the emulator; in the account, the state is the base")
+            inputs = plan_everything(configs, target, work_dir)
+    except BaseRefError as error:
+        print(f"plan-report: configuration problems:\n{error}", file=sys.stderr)
+        return 2
     except (PlanError, ScanError) as error:
         print(f"plan-report: {error}", file=sys.stderr)
         return 1
-    report = render_report(inputs, now=datetime.now(UTC), target=describe(target))
+    report = render_report(inputs, now=datetime.now(UTC), target=describe(target), base=base_line)
     args.output.write_text(report)
     print(report)
     print(f"plan-report: wrote {args.output}; plans in {args.work_dir}/cdktf.out/stacks/*/{PLAN_FILE}", file=sys.stderr)
