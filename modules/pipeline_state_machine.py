@@ -74,7 +74,9 @@ def overlap_guard(first_step: str) -> dict[str, dict]:
             "Resource": integration_resource("aws-sdk:sfn:listExecutions", IntegrationPattern.REQUEST_RESPONSE),
             "Parameters": {"StateMachineArn.$": "$$.StateMachine.Id", "StatusFilter": "RUNNING", "MaxResults": 100},
             "ResultSelector": {
-                "oldest.$": "States.ArrayGetItem($.Executions, States.MathAdd(States.ArrayLength($.Executions), -1))"
+                "oldest.$": "States.ArrayGetItem($.Executions, States.MathAdd(States.ArrayLength($.Executions), -1))",
+                # Beside the result, so the Choice compares two input paths.
+                "self.$": "$$.Execution.Id",
             },
             "ResultPath": "$.runs",
             # Throttled or failed, the guard lets the run go on: a skipped run is worse than an overlap.
@@ -95,7 +97,7 @@ def overlap_guard(first_step: str) -> dict[str, dict]:
             "Choices": [
                 {
                     "Variable": "$.runs.oldest.ExecutionArn",
-                    "StringEqualsPath": "$$.Execution.Id",
+                    "StringEqualsPath": "$.runs.self",
                     "Next": first_step,
                 }
             ],

@@ -99,14 +99,12 @@ class RunTaskStateMachineProps:
 
     ``max_task_timeout_seconds``: the longest ``timeout_seconds`` any caller passes for one task (Default
     3600); with the retry budget it bounds the whole execution, a backstop behind the per-task timeout.
-    ``environment_name``: tags every task (``fargate-batch:environment``) for cost allocation.
     """
 
     name: str
     cluster: EcsCluster
     task: FargateTask
     network: Network
-    environment_name: str
     retry: RetryConfig = RetryConfig()
     max_task_timeout_seconds: int = 3600
     logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
@@ -114,18 +112,12 @@ class RunTaskStateMachineProps:
     log_kms_key_arn: str | None = None
 
 
-# Cost allocation tags on every task, so Cost Explorer splits cost per environment, workflow and step.
-# Tag keys may hold letters, digits, spaces and _ . : / = + - @; the aws: prefix is AWS's own.
-# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html
-TAG_ENVIRONMENT = "fargate-batch:environment"
-TAG_WORKFLOW = "fargate-batch:workflow"
-TAG_STEP = "fargate-batch:step"
-
-
-TASK_INPUT = (
-    "Input: commands (list), environment (list of Name/Value), timeout_seconds (one task's limit), "
-    "workflow and step (tag values)"
-)
+# Per-run cost tags (environment, workflow, step) cannot be set here: the optimized ecs:runTask
+# integration accepts only Cluster, Group, LaunchType, NetworkConfiguration, Overrides,
+# PlacementConstraints, PlacementStrategy, PlatformVersion, PropagateTags, TaskDefinition and
+# EnableExecuteCommand (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html), so tasks
+# carry the task definition's tags through PropagateTags.
+TASK_INPUT = "Input: commands (list), environment (list of Name/Value), timeout_seconds (one task's limit)"
 
 
 def launch_retriers(retry: RetryConfig) -> list[dict]:
@@ -139,7 +131,6 @@ def run_task_definition(
     container_name: str,
     aws_vpc_configuration: dict,
     retry: RetryConfig,
-    environment_name: str,
     max_task_timeout_seconds: int,
 ) -> dict:
     retriers = launch_retriers(retry)
@@ -159,11 +150,6 @@ def run_task_definition(
                     "TaskDefinition": task_definition_arn,
                     "NetworkConfiguration": {"AwsvpcConfiguration": aws_vpc_configuration},
                     "PropagateTags": "TASK_DEFINITION",
-                    "Tags": [
-                        {"Key": TAG_ENVIRONMENT, "Value": environment_name},
-                        {"Key": TAG_WORKFLOW, "Value.$": "$.workflow"},
-                        {"Key": TAG_STEP, "Value.$": "$.step"},
-                    ],
                     "Overrides": {
                         "ContainerOverrides": [
                             {"Name": container_name, "Command.$": "$.commands", "Environment.$": "$.environment"}
@@ -245,7 +231,6 @@ class RunTaskStateMachine(Construct):
             container_name=props.task.container_name,
             aws_vpc_configuration=props.network.aws_vpc_configuration,
             retry=props.retry,
-            environment_name=props.environment_name,
             max_task_timeout_seconds=props.max_task_timeout_seconds,
         )
         statements = ecs_run_task_sync(

@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import json
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,6 +37,10 @@ def aws_client(service: str):
 def echo(args: argparse.Namespace) -> int:
     """The seeds' sample program: print the arguments and environment, exit with the code asked for."""
     code = args.exit_code if args.exit_code is not None else int(os.environ.get("BATCH_EXIT_CODE", "0"))
+    if args.sleep_seconds:
+        # Stands in for a job that hangs (a stuck download, a deadlock): what timeouts exist to stop.
+        log("echo.sleeping", seconds=args.sleep_seconds)
+        time.sleep(args.sleep_seconds)
     print(json.dumps({"args": args.words, "environment": redacted_environment(dict(os.environ))}), flush=True)
     log("echo.done", exit_code=code)
     return code
@@ -176,6 +181,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     echo_parser = commands.add_parser("echo", help="print arguments and environment as JSON")
     echo_parser.add_argument("--exit-code", type=int, default=None, help="exit with this code (or BATCH_EXIT_CODE)")
+    echo_parser.add_argument("--sleep-seconds", type=float, default=0, help="sleep this long first")
     echo_parser.add_argument("words", nargs=argparse.REMAINDER)
     echo_parser.set_defaults(handler=echo)
     process_parser = commands.add_parser("process", help="summarize an S3 object into a result object")

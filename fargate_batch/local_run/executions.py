@@ -64,7 +64,7 @@ def _json(text: str | None) -> dict:
 
 
 def task_steps(sfn, execution_arn: str) -> list[Step]:
-    """Task states in the order they ran, with nested execution ARNs and ECS task ARNs they started."""
+    """Task states that ran work (a nested execution, an ECS task, an activity), in the order they ran."""
     events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     steps: list[Step] = []
     current: Step | None = None
@@ -76,6 +76,11 @@ def task_steps(sfn, execution_arn: str) -> list[Step]:
         elif current is None:
             continue
         elif kind == "TaskScheduled":
+            if event["taskScheduledEventDetails"].get("resourceType", "").startswith("aws-sdk"):
+                # Bookkeeping of the workflow itself (the overlap guard's ListExecutions), not a step.
+                steps.remove(current)
+                current = None
+                continue
             current.attempts += 1
         elif kind == "TaskSubmitted":
             output = _json(event["taskSubmittedEventDetails"].get("output"))

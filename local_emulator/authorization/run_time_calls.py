@@ -149,8 +149,24 @@ def sns_call(operation: str, params: Params, region: str, account: str) -> list[
     policy, key_id = deployed_policies.topic(topic_arn)
     return [
         Check("sns:Publish", topic_arn, resource_policy=policy),
-        *kms_checks(key_id, actions=("kms:GenerateDataKey", "kms:Decrypt"), region=region, account=account, via="sns"),
+        *kms_checks(
+            key_id,
+            actions=("kms:GenerateDataKey", "kms:Decrypt"),
+            region=region,
+            account=account,
+            via="sns",
+            context=sns_encryption_context(topic_arn),
+        ),
     ]
+
+
+def sns_encryption_context(topic_arn: str) -> dict:
+    """SNS encrypts a topic's messages under the encryption context ``aws:sns:topicArn``, so a key policy may
+    scope a publisher to one topic with ``kms:EncryptionContext:aws:sns:topicArn`` (AWS's documented key
+    policy for a service publishing to an encrypted topic uses exactly that condition:
+    https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html).
+    """
+    return {"kms:EncryptionContext:aws:sns:topicArn": topic_arn}
 
 
 def sqs_call(operation: str, params: Params, region: str, account: str) -> list[Check]:
@@ -273,7 +289,14 @@ def service_publishes_to_topic(topic_arn: str, *, kms_context: dict | None = Non
     region, account = (parts[3], parts[4]) if len(parts) > 4 else ("", "")
     policy, key_id = deployed_policies.topic(topic_arn)
     checks = [Check("sns:Publish", topic_arn, resource_policy=policy)]
-    kms = kms_checks(key_id, actions=("kms:GenerateDataKey", "kms:Decrypt"), region=region, account=account, via="sns")
+    kms = kms_checks(
+        key_id,
+        actions=("kms:GenerateDataKey", "kms:Decrypt"),
+        region=region,
+        account=account,
+        via="sns",
+        context=sns_encryption_context(topic_arn),
+    )
     for check in kms:
         context = {**check.context, **(kms_context or {})}
         checks.append(Check(check.action, check.resource, context, check.resource_policy, check.kind))

@@ -65,8 +65,6 @@ def nested_workflow_definition(
                 "Input": {
                     **call.child_input,
                     "timeout_seconds": call.timeout_seconds,
-                    "workflow": f"{workflow_kind}/{workflow_name}",
-                    "step": call.state_name,
                     "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id",
                 },
             },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,26 @@ command = ["echo", "must", "not", "run"]
 """
 
 
+# A pipeline whose one step hangs past its timeout, and one that runs for a while (overlap, abort).
+HUNG_AND_SLOW_PIPELINES = """
+[[pipelines]]
+name = "hung"
+
+[[pipelines.steps]]
+name = "hang"
+command = ["echo", "--sleep-seconds", "300", "stuck"]
+timeout_seconds = 8
+
+[[pipelines]]
+name = "slow"
+
+[[pipelines.steps]]
+name = "linger"
+command = ["echo", "--sleep-seconds", "12", "slow"]
+timeout_seconds = 120
+"""
+
+
 SECOND_TRIGGER_AND_ACTIVITY = """
 [[triggers]]
 name = "json-files"
@@ -63,7 +84,7 @@ def fast_config_text() -> str:
         assert old in text, f"config/dev.toml no longer contains {old!r}"
         text = text.replace(old, new)
     # Appended tables of an array of tables extend it, so the failing pipeline is pipelines[1] here too.
-    return text + FAILING_PIPELINE + SECOND_TRIGGER_AND_ACTIVITY
+    return text + FAILING_PIPELINE + HUNG_AND_SLOW_PIPELINES + SECOND_TRIGGER_AND_ACTIVITY
 
 
 @dataclass
@@ -139,6 +160,17 @@ def drain(sqs, url: str) -> list[str]:
         for message in messages:
             bodies.append(message["Body"])
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def alerts_for(sqs, url: str, execution_arn: str, *, timeout_seconds: float = 15, settle_seconds: float = 2) -> list:
+    """The alerts naming ``execution_arn``: waits for the first (event delivery is asynchronous), then a
+    moment longer, so a duplicate would be counted too."""
+    found: list[str] = []
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline and not found:
+        found += [body for body in drain(sqs, url) if execution_arn in body]
+    time.sleep(settle_seconds)
+    return found + [body for body in drain(sqs, url) if execution_arn in body]
 
 
 def start(deployed, output: str, payload: dict | None = None) -> str:

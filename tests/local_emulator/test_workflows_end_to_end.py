@@ -19,7 +19,7 @@ import pytest
 from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
 from local_emulator.scheduler_clock import fire_now
 from local_emulator.service_roles import as_environment, assume_role_as_service
-from tests.local_emulator.conftest import REPO, drain, history, set_capacity_failures, start
+from tests.local_emulator.conftest import REPO, alerts_for, drain, history, set_capacity_failures, start
 
 pytestmark = pytest.mark.emulator
 
@@ -94,11 +94,11 @@ def test_failed_step_stops_the_pipeline_and_alerts_with_the_exit_code(deployed, 
     assert description["status"] == "FAILED"
     assert description["error"] == "Batch.ContainerExited"
     steps = runs_of(agent, deployed, arn)
-    assert [name for name, _ in steps] == ["explode", "Notify failure"]
+    assert [name for name, _ in steps] == ["explode"]
     assert steps[0][1][0].exit_code == 3
-    (alert,) = drain(sqs, alert_queue)
-    assert "pipeline failing failed at step explode" in alert
-    assert "exit code 3" in alert
+    (alert,) = alerts_for(sqs, alert_queue, arn)
+    assert "ended FAILED" in alert and f"{PREFIX}-failing" in alert
+    assert "Batch.ContainerExited" in alert and "step explode: exit code 3" in alert
 
 
 def test_capacity_shortage_at_launch_is_retried_and_the_pipeline_succeeds(deployed, agent):
@@ -128,8 +128,8 @@ def test_launch_failing_every_time_exhausts_retries_alerts_and_fails(deployed, a
     child = task_steps(sfn, arn)[0].child_execution_arn
     max_attempts = deployed.config.pipelines[0].retry.max_attempts
     assert sum(e["type"] == "TaskScheduled" for e in history(deployed, child)) == max_attempts + 1
-    (alert,) = drain(sqs, alert_queue)
-    assert "pipeline daily-report failed at step extract: ECS.AmazonECSException" in alert
+    (alert,) = alerts_for(sqs, alert_queue, arn)
+    assert "ended FAILED" in alert and "Error: ECS.AmazonECSException" in alert and "step extract" in alert
 
 
 def test_upload_under_the_prefix_runs_the_task_with_the_object_key(deployed, agent):

@@ -204,10 +204,11 @@ def test_overlap_guard_lets_only_the_oldest_running_execution_go_on(parent):
     }
     # ListExecutions lists the newest first, so the last item is the oldest run.
     assert "States.ArrayLength($.Executions)" in find["ResultSelector"]["oldest.$"]
+    assert find["ResultSelector"]["self.$"] == "$$.Execution.Id"
     (choice,) = parent["States"]["Another run in progress?"]["Choices"]
     assert choice == {
         "Variable": "$.runs.oldest.ExecutionArn",
-        "StringEqualsPath": "$$.Execution.Id",
+        "StringEqualsPath": "$.runs.self",
         "Next": "extract",
     }
     skip = parent["States"][parent["States"]["Another run in progress?"]["Default"]]
@@ -243,10 +244,3 @@ def test_each_step_waits_for_its_task_timeout_plus_the_childs_launch_retries(par
         assert state["TimeoutSeconds"] <= child["TimeoutSeconds"] + 60
     step_waits = sum(parent["States"][s.name]["TimeoutSeconds"] for s in dev_config.pipelines[0].steps)
     assert parent["TimeoutSeconds"] > step_waits
-
-
-def test_step_input_names_the_workflow_and_step_for_task_tags(parent, dev_config):
-    for step in dev_config.pipelines[0].steps:
-        child_input = parent["States"][step.name]["Parameters"]["Input"]
-        assert child_input["workflow"] == "pipeline/daily-report"
-        assert child_input["step"] == step.name

@@ -193,11 +193,24 @@ def test_retry_budget_adds_every_capped_wait_and_attempt():
     assert retry_budget_seconds([{**rendered, "MaxAttempts": 0}]) == 0
 
 
-def test_tasks_are_tagged_with_environment_workflow_and_step_and_keep_task_definition_tags(synthesized):
+def test_run_task_uses_only_parameters_the_optimized_integration_accepts(synthesized):
+    """Step Functions refuses other RunTask fields (Tags among them) in an ecs:runTask state.
+
+    https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
+    """
     parameters = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]
+    supported = {
+        "Cluster",
+        "Group",
+        "LaunchType",
+        "NetworkConfiguration",
+        "Overrides",
+        "PlacementConstraints",
+        "PlacementStrategy",
+        "PlatformVersion",
+        "PropagateTags",
+        "TaskDefinition",
+        "EnableExecuteCommand",
+    }
+    assert {key.removesuffix(".$") for key in parameters} <= supported
     assert parameters["PropagateTags"] == "TASK_DEFINITION"
-    assert parameters["Tags"] == [
-        {"Key": "fargate-batch:environment", "Value": "dev"},
-        {"Key": "fargate-batch:workflow", "Value.$": "$.workflow"},
-        {"Key": "fargate-batch:step", "Value.$": "$.step"},
-    ]
