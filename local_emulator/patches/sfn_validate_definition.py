@@ -33,6 +33,33 @@ def dangling_transitions(states_container: dict) -> list[str]:
     return problems
 
 
+def unsupported_integration_fields(states_container: dict) -> list[str]:
+    """Parameters an optimized integration does not accept, in this container and every nested branch.
+
+    AWS refuses them when the state machine is created or validated ("The field 'Tags' is not supported
+    by Step Functions"); moto's interpreter drops them silently. The lists are the interpreter's own,
+    which follow each integration's "supported parameters" in the Step Functions developer guide, e.g.
+    https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
+    """
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import state_task_service_ecs
+
+    supported_by_resource = {"ecs:runTask": state_task_service_ecs._SUPPORTED_API_PARAM_BINDINGS["runtask"]}
+    problems = []
+    for name, state in states_container.get("States", {}).items():
+        resource = str(state.get("Resource", ""))
+        for prefix, supported in supported_by_resource.items():
+            if resource.startswith(f"arn:aws:states:::{prefix}"):
+                fields = {key.removesuffix(".$") for key in (state.get("Parameters") or {})}
+                problems += [
+                    f"state '{name}': the field '{field}' is not supported by Step Functions for {prefix}"
+                    for field in sorted(fields - supported)
+                ]
+        for branch in state.get("Branches", []) + [state.get("Iterator") or state.get("ItemProcessor") or {}]:
+            if branch:
+                problems += unsupported_integration_fields(branch)
+    return problems
+
+
 def validate(definition: str, state_machine_type: str = "STANDARD") -> dict:
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
     from moto.stepfunctions.parser.asl.static_analyser.express_static_analyser import ExpressStaticAnalyser
@@ -47,6 +74,16 @@ def validate(definition: str, state_machine_type: str = "STANDARD") -> dict:
                 "diagnostics": [
                     {"severity": "ERROR", "code": "MISSING_TRANSITION_TARGET", "message": message}
                     for message in dangling
+                ],
+                "truncated": False,
+            }
+        unsupported = unsupported_integration_fields(json.loads(definition))
+        if unsupported:
+            return {
+                "result": "FAIL",
+                "diagnostics": [
+                    {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": message}
+                    for message in unsupported
                 ],
                 "truncated": False,
             }
