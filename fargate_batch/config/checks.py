@@ -178,7 +178,8 @@ def _add_name_limit_problems(path: str, value: str, made, problems: Problems) ->
             reported.add(message)
             problems.add(
                 path,
-                f"{value!r} makes the {limit.what} {name!r}, which {message}; choose another {path.split('.')[-1]} "
+                f"{value!r} makes the {limit.what} {name!r}, and that name {message}; choose another "
+                f"{path.split('.')[-1]} "
                 f"({limit.doc})",
             )
 

@@ -201,11 +201,7 @@ def name_problems(kind: str, name: str) -> list[str]:
     limit = NAME_LIMITS[kind]
     problems = []
     if not limit.min_length <= len(name) <= limit.max_length:
-        problems.append(
-            f"has {len(name)} characters; an {limit.what} has {limit.min_length}-{limit.max_length}"
-            if limit.what[0] in "AEIOU"
-            else f"has {len(name)} characters; a {limit.what} has {limit.min_length}-{limit.max_length}"
-        )
+        problems.append(f"has {len(name)} characters; {limit.what}s have {limit.min_length}-{limit.max_length}")
     if not limit.pattern.match(name):
         problems.append(f"is not a valid {limit.what}: use {limit.allowed}")
     compared = name.casefold() if limit.case_insensitive else name
@@ -322,6 +318,18 @@ REGIONS_BY_PARTITION: dict[str, tuple[str, ...]] = {
     "aws-iso-f": ("us-isof-east-1", "us-isof-south-1"),
     "aws-eusc": ("eusc-de-east-1",),
 }
+# The shape of each partition's region names (botocore endpoints.json "regionRegex"), to name the partition
+# a mistyped region would belong to.
+PARTITION_REGION_PATTERNS: dict[str, re.Pattern[str]] = {
+    "aws-us-gov": re.compile(r"^us-gov-\w+-\d+$"),
+    "aws-iso": re.compile(r"^us-iso-\w+-\d+$"),
+    "aws-iso-b": re.compile(r"^us-isob-\w+-\d+$"),
+    "aws-iso-e": re.compile(r"^eu-isoe-\w+-\d+$"),
+    "aws-iso-f": re.compile(r"^us-isof-\w+-\d+$"),
+    "aws-eusc": re.compile(r"^eusc-de-\w+-\d+$"),
+    "aws-cn": re.compile(r"^cn-\w+-\d+$"),
+    "aws": re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$"),
+}
 PARTITION_BY_REGION: dict[str, str] = {
     region: partition for partition, regions in REGIONS_BY_PARTITION.items() for region in regions
 }
@@ -382,8 +390,11 @@ def region_problems(value: str) -> list[str]:
 
     close = difflib.get_close_matches(lowered, list(PARTITION_BY_REGION), n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    shapes = ", ".join(f"{regions[0]} ({partition})" for partition, regions in list(REGIONS_BY_PARTITION.items())[:3])
-    return [
-        f"{value!r} is not an AWS region in any partition (regions look like {shapes}); "
-        f"if AWS opened it recently, add it to fargate_batch/config/limits.py REGIONS_BY_PARTITION{hint}"
-    ]
+    fix = f"if AWS opened it recently, add it to REGIONS_BY_PARTITION in fargate_batch/config/limits.py{hint}"
+    partition = next((name for name, shape in PARTITION_REGION_PATTERNS.items() if shape.match(lowered)), None)
+    if partition is None:
+        shapes = ", ".join(f"{regions[0]} ({name})" for name, regions in list(REGIONS_BY_PARTITION.items())[:3])
+        return [f"{value!r} is not an AWS region in any partition (regions look like {shapes}); {fix}"]
+    regions = REGIONS_BY_PARTITION[partition]
+    listed = ", ".join(regions) if len(regions) <= 4 else f"{len(regions)} regions such as {regions[0]}"
+    return [f"{value!r} is shaped like a region of partition {partition!r} but is none of its ({listed}); {fix}"]

@@ -173,6 +173,9 @@ def retry_budget_seconds(retry: RetryConfig) -> int:
     attempts, interval, cap = retry.max_attempts, retry.interval_seconds, retry.max_delay_seconds
     if attempts <= 0:
         return 0
+    # Out-of-range intervals and caps are reported by the retry check; counted here at their least valid
+    # value so that the other checks can still ask (an interval of 0 would divide by zero below).
+    interval, cap = max(interval, 1), max(cap, 1)
     if interval >= cap or retry.backoff_rate <= 1.0:
         return attempts * min(interval, cap)
     # Delays grow geometrically until they reach the cap, then stay there; no loop over 10^8 attempts.
