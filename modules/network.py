@@ -96,6 +96,30 @@ ZONES_BY_INDEX = CheckovSkip(
 )
 
 
+def enough_zones_precondition(zones: DataAwsAvailabilityZones, props: NetworkProps) -> dict:
+    """Fail the plan when the region (or the pinned zone ids) has fewer zones than ``az_count``.
+
+    Only the account knows its zones, so the configuration check cannot; without this, element() wraps
+    around and the last subnets silently share a zone. The message names the configuration key.
+    https://developer.hashicorp.com/terraform/language/expressions/custom-conditions#preconditions-and-postconditions
+    """
+    pinned = " with the pinned zone ids" if props.availability_zone_ids else ""
+    return {
+        "lifecycle": {
+            "precondition": [
+                {
+                    "condition": f"${{length({zones.fqn}.names) >= {props.az_count}}}",
+                    "errorMessage": (
+                        f"Configuration key network.az_count is {props.az_count}, but region {props.region} has fewer "
+                        f"than {props.az_count} available availability zones{pinned} "
+                        "for this account; lower network.az_count in the configuration file."
+                    ),
+                }
+            ]
+        }
+    }
+
+
 class Network(Construct):
     subnet_ids: list[str]
     security_group_ids: list[str]
@@ -149,6 +173,7 @@ class Network(Construct):
                 availability_zone=Token.as_string(Fn.element(zones.names, index)),
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{props.name}-private-{index}"},
+                **(enough_zones_precondition(zones, props) if index == len(subnet_cidrs) - 1 else {}),
             )
             RouteTableAssociation(self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=route_table.id)
             subnets.append(subnet)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from fargate_batch.config import names, rules
+from fargate_batch.config import limits, names, rules, sizes
 from fargate_batch.config.problems import Problems
 from fargate_batch.config.schema import (
     ActivityConfig,
@@ -35,13 +35,9 @@ def check_config(config: ProjectConfig, problems: Problems) -> None:
         )
     for message in rules.check_length(config.name_prefix, rules.NAME_PREFIX_MAX, "it starts every resource name"):
         add("name_prefix", message)
-    if not rules.REGION_PATTERN.match(config.region):
-        add("region", f"{config.region!r} is not an AWS region; use a code such as 'ap-northeast-1' or 'us-east-1'")
-    for key, value in config.tags.items():
-        if key.lower().startswith("aws:"):
-            add(f"tags.{key}", "the 'aws:' prefix is reserved for AWS; rename the tag")
-        if len(key) > 128 or len(value) > 256:
-            add(f"tags.{key}", "tag keys are at most 128 characters and values at most 256")
+    for message in limits.region_problems(config.region):
+        add("region", message)
+    _check_tags(config.tags, problems)
 
     network = config.network
     if network.create_vpc:
@@ -100,6 +96,8 @@ def check_config(config: ProjectConfig, problems: Problems) -> None:
     for i, activity in enumerate(config.activities):
         _check_activity(f"activities[{i}]", activity, problems)
     _check_derived_names(config, problems)
+    _check_name_limits(config, problems)
+    _check_sizes(config, problems)
 
 
 def _check_unique(path: str, names: list[str], problems: Problems) -> None:
@@ -148,6 +146,151 @@ def _check_derived_names(config: ProjectConfig, problems: Problems) -> None:
                     "rename one of them",
                 )
                 break
+
+
+def _check_name_limits(config: ProjectConfig, problems: Problems) -> None:
+    """Every AWS name the configuration makes fits what AWS accepts for its kind (limits.NAME_LIMITS).
+
+    Names that could outgrow a length are shortened in names.py; what is left are names AWS reserves or
+    refuses (a schedule group 'default', security groups 'sg-...', bucket prefixes S3 reserves, repository
+    names below ECR's minimum). Checked only for names whose own pattern and length checks passed, so one
+    mistake gets one message.
+    """
+    prefix = config.name_prefix
+    if not rules.NAME_PREFIX_PATTERN.match(prefix) or len(prefix) > rules.NAME_PREFIX_MAX:
+        return
+    _add_name_limit_problems("name_prefix", prefix, names.SharedNames(prefix).resources(), problems)
+    for kind in ("pipelines", "triggers", "activities"):
+        for index, workflow in enumerate(getattr(config, kind)):
+            if rules.check_name(workflow.name, rules.WORKFLOW_NAME_MAX, ""):
+                continue
+            made = names.workflow_names(kind, prefix, workflow.name).resources()
+            _add_name_limit_problems(f"{kind}[{index}].name", workflow.name, made, problems)
+
+
+def _add_name_limit_problems(path: str, value: str, made, problems: Problems) -> None:
+    reported: set[str] = set()
+    for kind, name in made:
+        limit = limits.NAME_LIMITS[kind]
+        for message in limits.name_problems(kind, name):
+            if message in reported:
+                continue
+            reported.add(message)
+            problems.add(
+                path,
+                f"{value!r} makes the {limit.what} {name!r}, and that name {message}; choose another "
+                f"{path.split('.')[-1]} "
+                f"({limit.doc})",
+            )
+
+
+def _check_tags(tags: Mapping[str, str], problems: Problems) -> None:
+    """[tags] become the provider's default tags: every resource of the stack carries all of them.
+
+    AWS's rules: limits.TAGS_PER_RESOURCE_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, the character set and the aws:
+    prefix (limits.TAG_DOC). Each task also carries the RunTask tags the stack adds itself.
+    """
+    add = problems.add
+    added = len(rules.STACK_TASK_TAGS)
+    if len(tags) + added > limits.TAGS_PER_RESOURCE_MAX:
+        add(
+            "tags",
+            f"has {len(tags)} tags; every task also carries the {added} tags the stack adds "
+            f"({', '.join(rules.STACK_TASK_TAGS)}), and an AWS resource takes at most "
+            f"{limits.TAGS_PER_RESOURCE_MAX}: keep at most {limits.TAGS_PER_RESOURCE_MAX - added} ({limits.TAG_DOC})",
+        )
+    for key, value in tags.items():
+        path = f"tags.{key}" if key else "tags"
+        if not key:
+            add(path, "has an empty tag key; tag keys have 1-128 characters")
+            continue
+        for what, text, longest in (("key", key, limits.TAG_KEY_MAX), ("value", value, limits.TAG_VALUE_MAX)):
+            if len(text) > longest:
+                add(path, f"the tag {what} has {len(text)} characters; tag {what}s have at most {longest}")
+            refused = sorted({character for character in text if limits.tag_character_refused(character)})
+            if refused:
+                add(
+                    path,
+                    f"the tag {what} {text!r} has {', '.join(map(repr, refused))}, which AWS refuses in tags; "
+                    "tags take letters, digits, spaces and _ . : / = + - @",
+                )
+            if text.lower().startswith(limits.TAG_RESERVED_PREFIX):
+                add(path, f"the tag {what} starts with {text[:4]!r}; the 'aws:' prefix is reserved for AWS; rename it")
+        if key.lower().startswith(rules.STACK_TAG_PREFIX):
+            add(
+                path,
+                f"tag keys starting {rules.STACK_TAG_PREFIX!r} are the stack's own (it tags every task with "
+                f"{', '.join(rules.STACK_TASK_TAGS)}); rename the tag",
+            )
+
+
+def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
+    """Requests AWS limits by size: RunTask overrides, a pipeline's definition, the task definition,
+    the trigger rule's description and event pattern."""
+    add = problems.add
+    overrides_max = limits.RUN_TASK_OVERRIDES_MAX_CHARACTERS
+    overrides_doc = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html"
+    for i, pipeline in enumerate(config.pipelines):
+        for j, step in enumerate(pipeline.steps):
+            size = sizes.step_overrides_characters(pipeline.name, step.name, step.command, step.environment)
+            if size > overrides_max:
+                add(
+                    f"pipelines[{i}].steps[{j}]",
+                    f"the step's command and environment make RunTask overrides of about {size} characters; ECS "
+                    f"takes at most {overrides_max}, JSON included ({overrides_doc}); pass large values through "
+                    "S3 or the container's [container.environment] instead",
+                )
+        definition = sizes.pipeline_definition_characters(pipeline.name, pipeline.steps)
+        if definition > limits.STATE_MACHINE_DEFINITION_MAX_CHARACTERS:
+            add(
+                f"pipelines[{i}].steps",
+                f"{len(pipeline.steps)} steps with their commands and environments make a state machine definition "
+                f"of about {definition} characters; Step Functions takes at most "
+                f"{limits.STATE_MACHINE_DEFINITION_MAX_CHARACTERS}; split the pipeline or shorten the steps",
+            )
+    bucket = names.SharedNames(config.name_prefix).data_bucket(names.EXAMPLE_ACCOUNT_ID)
+    for i, trigger in enumerate(config.triggers):
+        size = sizes.trigger_overrides_characters(trigger.name, trigger.command, trigger.environment, bucket)
+        if size > overrides_max:
+            add(
+                f"triggers[{i}]",
+                f"with an object key of {limits.S3_OBJECT_KEY_MAX_BYTES} characters (the longest S3 allows), the "
+                f"command and environment make RunTask overrides of about {size} characters; ECS takes at most "
+                f"{overrides_max} ({overrides_doc}); shorten the environment or use "
+                f"{rules.KEY_PLACEHOLDER} fewer times",
+            )
+        key_bytes = len((trigger.prefix + trigger.suffix).encode())
+        if key_bytes > limits.S3_OBJECT_KEY_MAX_BYTES:
+            add(
+                f"triggers[{i}].prefix",
+                f"prefix and suffix together are {key_bytes} bytes; an S3 object key has at most "
+                f"{limits.S3_OBJECT_KEY_MAX_BYTES}, so no object could ever match",
+            )
+            continue
+        rule = names.TriggerNames(config.name_prefix, trigger.name).event_rule
+        description = sizes.object_created_rule_description_characters(trigger.prefix, trigger.suffix, rule)
+        if description > limits.EVENT_RULE_DESCRIPTION_MAX:
+            add(
+                f"triggers[{i}].prefix",
+                f"prefix and suffix ({len(trigger.prefix)} + {len(trigger.suffix)} characters) make the rule "
+                f"description {description} characters long; EventBridge takes at most "
+                f"{limits.EVENT_RULE_DESCRIPTION_MAX}; shorten them",
+            )
+        pattern = sizes.object_created_pattern_characters(trigger.prefix, trigger.suffix, bucket)
+        if pattern > limits.EVENT_PATTERN_MAX:
+            add(
+                f"triggers[{i}].prefix",
+                f"prefix and suffix make the rule's event pattern {pattern} characters long; EventBridge takes at "
+                f"most {limits.EVENT_PATTERN_MAX}; shorten them",
+            )
+    environment_bytes = sizes.task_definition_environment_bytes(config.container.environment)
+    room = limits.TASK_DEFINITION_MAX_BYTES - sizes.TASK_DEFINITION_REST_BYTES
+    if environment_bytes > room:
+        add(
+            "container.environment",
+            f"is {environment_bytes} bytes as JSON; with the rest of the task definition it must stay below "
+            f"{limits.TASK_DEFINITION_MAX_BYTES} bytes, so at most {room}; pass large values through S3",
+        )
 
 
 def _check_environment(path: str, environment: Mapping[str, str], problems: Problems) -> None:
@@ -354,13 +497,15 @@ def _check_backend(backend: BackendConfig, problems: Problems) -> None:
         for name in ("bucket", "key", "region"):
             if not getattr(backend, name):
                 add(f"backend.{name}", "is required for the s3 backend")
-        if backend.bucket and not rules.BUCKET_PATTERN.match(backend.bucket):
-            add(
-                "backend.bucket",
-                f"{backend.bucket!r} is not a valid S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
-            )
-        if backend.region and not rules.REGION_PATTERN.match(backend.region):
-            add("backend.region", f"{backend.region!r} is not an AWS region")
+        if backend.bucket:
+            for message in limits.name_problems("s3_bucket", backend.bucket):
+                add("backend.bucket", f"{backend.bucket!r} {message} ({limits.NAME_LIMITS['s3_bucket'].doc})")
+        if backend.region:
+            for message in limits.region_problems(backend.region):
+                add("backend.region", message)
+        if backend.kms_key_id:
+            for message in limits.kms_key_problems(backend.kms_key_id, backend.region):
+                add("backend.kms_key_id", message)
     if backend.type == "cloud":
         if not backend.organization:
             add("backend.organization", "is required for the cloud backend")

@@ -13,10 +13,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from fargate_batch.config.limits import NAME_LIMITS
 from fargate_batch.config.schema import ProjectConfig
 
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (role name: 64 characters)
-IAM_ROLE_NAME_LIMIT = 64
+IAM_ROLE_NAME_LIMIT = NAME_LIMITS["iam_role"].max_length
+# "<prefix>-trigger-<name>" reaches 32 + 9 + 24 = 65 for the longest accepted inputs; rules take 64.
+# https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html
+EVENT_RULE_NAME_LIMIT = NAME_LIMITS["event_rule"].max_length
+# A stand-in account id for names that contain the account (the data bucket): every account id has 12 digits.
+EXAMPLE_ACCOUNT_ID = "123456789012"
+
+# One derived name and the kind of resource it names (a key of limits.NAME_LIMITS).
+NamedResource = tuple[str, str]
 
 
 def stack_name(config: ProjectConfig) -> str:
@@ -152,6 +161,45 @@ class SharedNames:
     def data_bucket(self, account_id: str) -> str:
         return resource_name(self.prefix, "data", account_id)
 
+    @property
+    def key_alias(self) -> str:
+        """The alias of the environment's customer managed key."""
+        return f"alias/{self.prefix}"
+
+    @property
+    def security_groups(self) -> tuple[str, str]:
+        """The task and endpoint security groups of a created VPC (spelled in modules/network.py too)."""
+        return resource_name(self.prefix, "tasks"), resource_name(self.prefix, "endpoints")
+
+    def resources(self, account_id: str = EXAMPLE_ACCOUNT_ID) -> tuple[NamedResource, ...]:
+        """Every name the environment makes once, with the kind of resource it names."""
+        families = (self.batch_family, self.trigger_family)
+        queues = (
+            self.schedule_dead_letter_queue,
+            self.trigger_dead_letter_queue,
+            self.execution_alert_dead_letter_queue,
+        )
+        return (
+            ("ecr_repository", self.repository),
+            ("ecs_cluster", self.cluster),
+            ("scheduler_group", self.schedule_group),
+            *(("ecs_family", family) for family in families),
+            *(("iam_role", role) for family in families for role in task_roles(family)),
+            *(("log_group", task_log_group(family)) for family in families),
+            ("sns_topic", self.alert_topic),
+            *(("sqs_queue", queue) for queue in queues),
+            *(("cloudwatch_alarm", dead_letter_queue_alarm(queue)) for queue in queues),
+            ("event_rule", self.execution_alert_rule),
+            ("cloudwatch_alarm", event_rule_failed_invocations_alarm(self.execution_alert_rule)),
+            ("cloudwatch_alarm", scheduler_target_errors_alarm(self.schedule_group)),
+            ("cloudwatch_alarm", scheduler_dropped_invocations_alarm(self.schedule_group)),
+            ("log_group", self.flow_log_group),
+            ("iam_role", self.flow_logs_role),
+            ("s3_bucket", self.data_bucket(account_id)),
+            ("kms_alias", self.key_alias),
+            *(("security_group", group) for group in self.security_groups),
+        )
+
     def aws_names(self) -> dict[str, str]:
         """IAM roles, task families and the status rule, whose names a workflow's could take (name → what it is)."""
         batch_execution, batch_task = task_roles(self.batch_family)
@@ -199,6 +247,16 @@ class PipelineNames:
             schedule_role(self.schedule),
         )
 
+    def resources(self) -> tuple[NamedResource, ...]:
+        machines = (self.state_machine, self.run_task_state_machine)
+        return (
+            *(("sfn_state_machine", machine) for machine in machines),
+            *(("iam_role", state_machine_role(machine)) for machine in machines),
+            *(("log_group", state_machine_log_group(machine)) for machine in machines),
+            ("scheduler_schedule", self.schedule),
+            ("iam_role", schedule_role(self.schedule)),
+        )
+
 
 @dataclass(frozen=True)
 class TriggerNames:
@@ -215,7 +273,7 @@ class TriggerNames:
 
     @property
     def event_rule(self) -> str:
-        return resource_name(self.prefix, "trigger", self.trigger)
+        return bounded_name(resource_name(self.prefix, "trigger", self.trigger), EVENT_RULE_NAME_LIMIT)
 
     def aws_names(self) -> tuple[str, ...]:
         return (
@@ -223,7 +281,19 @@ class TriggerNames:
             self.run_task_state_machine,
             state_machine_role(self.state_machine),
             state_machine_role(self.run_task_state_machine),
+            self.event_rule,
             event_rule_role(self.event_rule),
+        )
+
+    def resources(self) -> tuple[NamedResource, ...]:
+        machines = (self.state_machine, self.run_task_state_machine)
+        return (
+            *(("sfn_state_machine", machine) for machine in machines),
+            *(("iam_role", state_machine_role(machine)) for machine in machines),
+            *(("log_group", state_machine_log_group(machine)) for machine in machines),
+            ("event_rule", self.event_rule),
+            ("iam_role", event_rule_role(self.event_rule)),
+            ("cloudwatch_alarm", event_rule_failed_invocations_alarm(self.event_rule)),
         )
 
 
@@ -247,6 +317,18 @@ class ActivityNames:
 
     def aws_names(self) -> tuple[str, ...]:
         return (self.activity, state_machine_role(self.state_machine), self.worker, *task_roles(self.worker))
+
+    def resources(self) -> tuple[NamedResource, ...]:
+        return (
+            ("sfn_activity", self.activity),
+            ("sfn_state_machine", self.state_machine),
+            ("iam_role", state_machine_role(self.state_machine)),
+            ("log_group", state_machine_log_group(self.state_machine)),
+            ("ecs_family", self.worker),
+            ("ecs_service", self.worker),
+            *(("iam_role", role) for role in task_roles(self.worker)),
+            ("log_group", task_log_group(self.worker)),
+        )
 
 
 WorkflowNames = PipelineNames | TriggerNames | ActivityNames

@@ -113,7 +113,6 @@ NAME_PREFIX_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # The configuration file's name without ".toml" names the environment and the stack
 # ("fargate-batch-<environment>"), which is also a directory and a state key.
 ENVIRONMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 ENV_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Set by fargate-batch itself (stacks/batch_stack.py, modules/*_state_machine.py): a configured value
 # would be silently replaced or sent twice.
@@ -127,12 +126,15 @@ RESERVED_ENV_VARS: dict[str, str] = {
     "ACTIVITY_ARN": "the activity a worker polls",
     "HEARTBEAT_INTERVAL_SECONDS": "how often a worker sends heartbeats",
 }
+# The tags the run-task state machine puts on every task it starts (modules/run_task_state_machine.py
+# TAG_ENVIRONMENT, TAG_WORKFLOW, TAG_STEP); they count against the 50 tags a task takes.
+STACK_TAG_PREFIX = "fargate-batch:"
+STACK_TASK_TAGS = ("fargate-batch:environment", "fargate-batch:workflow", "fargate-batch:step")
 IMAGE_TAG_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MUTABLE_TAGS = ("latest", "stable", "main", "master", "prod", "production")
 SUBNET_PATTERN = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 SECURITY_GROUP_PATTERN = re.compile(r"^sg-[0-9a-f]{8,17}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 RATE_PATTERN = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 AT_PATTERN = re.compile(r"^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$")
 CRON_FIELDS = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
@@ -171,6 +173,9 @@ def retry_budget_seconds(retry: RetryConfig) -> int:
     attempts, interval, cap = retry.max_attempts, retry.interval_seconds, retry.max_delay_seconds
     if attempts <= 0:
         return 0
+    # Out-of-range intervals and caps are reported by the retry check; counted here at their least valid
+    # value so that the other checks can still ask (an interval of 0 would divide by zero below).
+    interval, cap = max(interval, 1), max(cap, 1)
     if interval >= cap or retry.backoff_rate <= 1.0:
         return attempts * min(interval, cap)
     # Delays grow geometrically until they reach the cap, then stay there; no loop over 10^8 attempts.

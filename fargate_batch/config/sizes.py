@@ -1,0 +1,116 @@
+"""How big the requests a configuration makes can get, counted the way AWS counts them (limits in limits.py).
+
+The stack builds these requests in ``modules/`` (which the configuration layer may not import); the
+shapes below follow them, and ``tests/fargate_batch/config/test_sizes.py`` renders the real ones from
+``modules/`` and checks that these counts are never below them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from fargate_batch.config import limits
+
+
+def _compact(value) -> int:
+    """Characters of ``value`` as compact JSON, non-ASCII counted as one character each (AWS counts characters)."""
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def run_task_overrides_characters(command: list[str], environment: Mapping[str, str]) -> int:
+    """Characters of RunTask's ``overrides`` for one container run with ``command`` and ``environment``.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-overrides
+    The container's name is counted at its longest (limits.ECS_CONTAINER_NAME_MAX).
+    """
+    overrides = {
+        "containerOverrides": [
+            {
+                "name": "n" * limits.ECS_CONTAINER_NAME_MAX,
+                "command": command,
+                "environment": [{"name": name, "value": value} for name, value in sorted(environment.items())],
+            }
+        ]
+    }
+    return _compact(overrides)
+
+
+def step_overrides_characters(
+    pipeline: str, step: str, command: tuple[str, ...], environment: Mapping[str, str]
+) -> int:
+    variables = {**environment, "BATCH_PIPELINE": pipeline, "BATCH_STEP": step}
+    return run_task_overrides_characters(list(command), variables)
+
+
+def trigger_overrides_characters(
+    trigger: str, command: tuple[str, ...], environment: Mapping[str, str], data_bucket: str
+) -> int:
+    """A triggered task's overrides for the longest object key S3 allows: ``{key}`` in the command and the
+    OBJECT_KEY variable become that key (limits.S3_OBJECT_KEY_MAX_BYTES characters, one byte each)."""
+    key = "k" * limits.S3_OBJECT_KEY_MAX_BYTES
+    variables = {**environment, "BATCH_TRIGGER": trigger, "DATA_BUCKET": data_bucket, "OBJECT_KEY": key}
+    return run_task_overrides_characters([argument.replace("{key}", key) for argument in command], variables)
+
+
+# The pipeline's state machine definition is rendered with json.dumps(indent=2) (modules/state_machine.py)
+# and holds each step's input (command and environment) once, nested a few levels deep, besides the
+# step's own states (the nested start, its retrier and catch, the failure record). Measured on
+# modules/pipeline_state_machine.pipeline_definition: about 1,500 characters per step and 7 per character of
+# the step's name, 2,400 for the rest; the margins below are above those, and test_sizes.py checks it.
+_DEFINITION_BASE = 6_000
+_DEFINITION_PER_STEP = 2_000
+_DEFINITION_PER_STEP_NAME_CHARACTER = 10
+_DEFINITION_INDENT_PER_LINE = 14
+
+
+def pipeline_definition_characters(pipeline: str, steps) -> int:
+    """An upper estimate of the characters of a pipeline's state machine definition."""
+    total = _DEFINITION_BASE
+    for step in steps:
+        variables = {**step.environment, "BATCH_PIPELINE": pipeline, "BATCH_STEP": step.name}
+        step_input = {
+            "commands": list(step.command),
+            "environment": [{"Name": name, "Value": value} for name, value in sorted(variables.items())],
+        }
+        rendered = json.dumps(step_input, indent=2)
+        total += (
+            _DEFINITION_PER_STEP
+            + _DEFINITION_PER_STEP_NAME_CHARACTER * len(step.name)
+            + len(rendered)
+            + _DEFINITION_INDENT_PER_LINE * rendered.count("\n")
+        )
+    return total
+
+
+def task_definition_environment_bytes(environment: Mapping[str, str]) -> int:
+    """Bytes the container's base environment adds to the task definition (as RegisterTaskDefinition JSON)."""
+    entries = [{"name": name, "value": value} for name, value in sorted(environment.items())]
+    return len(json.dumps(entries, separators=(",", ":")).encode())
+
+
+# The rest of the batch task definition (image URI, log configuration, role ARNs, sizes) without its
+# environment; test_sizes.py checks the synthesized dev task definitions stay below it.
+TASK_DEFINITION_REST_BYTES = 4_096
+
+
+def object_created_rule_description_characters(prefix: str, suffix: str, rule: str) -> int:
+    """Characters of the trigger rule's description, "Objects created under <prefix>*<suffix> start <rule>"
+    (modules/object_created_rule.py; test_longest_names.py reads the synthesized one)."""
+    return len(f"Objects created under {prefix}*{suffix} start {rule}")
+
+
+def object_created_pattern_characters(prefix: str, suffix: str, bucket: str) -> int:
+    """Characters of the trigger rule's event pattern as the stack writes it (json.dumps, ASCII-escaped;
+    modules/object_created_rule.object_created_pattern)."""
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("*", "\\*")
+
+    matcher = {"wildcard": f"{escape(prefix)}*{escape(suffix)}"} if suffix else {"prefix": prefix}
+    pattern = {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        "detail": {"bucket": {"name": [bucket]}, "object": {"key": [matcher]}},
+    }
+    return len(json.dumps(pattern))
