@@ -239,7 +239,9 @@ def _cost_section(
         f"second with a {prices.fargate_minimum_billed_seconds} s minimum; Step Functions Standard "
         f"${prices.state_transition_usd * 1000:g} per 1,000 state transitions (first "
         f"{prices.free_state_transitions_per_month:,} a month free, not deducted); interface endpoints "
-        f"${prices.interface_endpoint_az_hour_usd:g} per endpoint per AZ-hour; KMS ${prices.kms_key_month_usd:g} "
+        f"${prices.interface_endpoint_az_hour_usd:g} per endpoint per AZ-hour; NAT gateways "
+        f"${prices.nat_gateway_hour_usd:g} per hour with ${prices.public_ipv4_hour_usd:g} per public IPv4 "
+        f"address-hour; KMS ${prices.kms_key_month_usd:g} "
         f"per key-month. Sources: {sources}.",
     ]
     if config.region != prices.region:
@@ -247,7 +249,8 @@ def _cost_section(
     out += [
         "Transitions count the states a successful run visits in the parent and in every child execution; "
         "retries add more. Not included: data processed through the interface endpoints "
-        f"(${prices.interface_endpoint_gb_usd:g} per GB), KMS requests (${prices.kms_requests_per_10k_usd:g} per "
+        f"(${prices.interface_endpoint_gb_usd:g} per GB) and by NAT gateways (${prices.nat_gateway_gb_usd:g} per GB), "
+        f"KMS requests (${prices.kms_requests_per_10k_usd:g} per "
         "10,000 beyond 20,000 free a month) and key rotations, CloudWatch Logs, ECR storage, data transfer, "
         "free tiers.",
         "",
