@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from fargate_batch.alert_delivery import alert_delivery
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.plan_report.attribute_diff import relevant_drift, render_resource
 from fargate_batch.plan_report.fixed_costs import fixed_costs
@@ -258,6 +259,18 @@ def _cost_section(
     return out
 
 
+def _alerts_section(config: ProjectConfig) -> list[str]:
+    """Where failure alerts go once deployed, and a warning when they would reach nobody."""
+    delivery = alert_delivery(config)
+    headline, *rest = delivery.lines()
+    out = [f"{headline} (stack output `alert-topic-arn`).", ""]
+    if delivery.warning:
+        out += ["> [!WARNING]", f"> {delivery.warning}.", ""]
+    else:
+        out += [f"Note: {line}." for line in rest] + [""]
+    return out
+
+
 def _scan_section(scans: Sequence[ScanResult]) -> list[str]:
     if not scans:
         return ["Not run.", ""]
@@ -316,6 +329,8 @@ def render_report(
                 schedule_rows,
             )
             out.append("")
+        out += ["### Alerts", ""]
+        out += _alerts_section(stack.config)
         out += ["### Estimated cost", ""]
         out += _cost_section(stack.config, stack.synthesized, flows, now, prices)
         out += ["### Security scan", ""]
