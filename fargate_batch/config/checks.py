@@ -234,11 +234,15 @@ def _check_notify(config: ProjectConfig, problems: Problems) -> None:
                 "if they route to it (a NAT gateway, or public subnets with assign_public_ip = true), set "
                 "[network] existing_subnets_reach_internet = true"
             )
-        what = "posts to a Slack webhook on the internet" if users else "is read by notify, which posts to Slack"
+        what = (
+            "notify posts to a Slack webhook on the internet"
+            if users
+            else "the webhook is read by notify, which posts to Slack on the internet"
+        )
         for path in [path for path, _ in users] or ["network.notify_webhook_parameter"]:
             problems.add(
                 path,
-                f"notify {what}, but {reason}, so it could only time out; {fix}, or send alerts to Slack "
+                f"{what}, but {reason}, so it could only time out; {fix}, or send alerts to Slack "
                 "without egress: AWS Chatbot subscribed to the alert topic (README, Alerts)",
             )
     if parameter or "SLACK_WEBHOOK_URL" in config.container.environment:
