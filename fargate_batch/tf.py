@@ -42,12 +42,16 @@ from cdktf_cdktf_provider_aws.ecr_repository import EcrRepositoryEncryptionConfi
 from cdktf_cdktf_provider_aws.ecs_cluster import EcsCluster
 from cdktf_cdktf_provider_aws.ecs_service import EcsService
 from cdktf_cdktf_provider_aws.ecs_task_definition import EcsTaskDefinition
+from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
 from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.route import Route
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
@@ -105,14 +109,18 @@ __all__ = [
     "EcsCluster",
     "EcsService",
     "EcsTaskDefinition",
+    "Eip",
     "FlowLog",
     "Fn",
     "IamRole",
     "IamRolePolicy",
+    "InternetGateway",
     "KmsAlias",
     "KmsKeyResource",
     "LocalBackend",
     "NamedCloudWorkspace",
+    "NatGateway",
+    "Route",
     "RouteTable",
     "RouteTableAssociation",
     "S3Backend",

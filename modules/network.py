@@ -1,14 +1,18 @@
-"""Where Fargate tasks run: existing subnets and security groups, or a new private-only VPC.
+"""Where Fargate tasks run: existing subnets and security groups, or a new VPC with private subnets.
 
-A new VPC has no internet route at all (no NAT gateway to pay for or secure); tasks reach ECR,
-CloudWatch Logs, S3 and Step Functions through VPC endpoints.
+By default a new VPC has no internet route at all (no NAT gateway to pay for or secure); tasks reach
+ECR, CloudWatch Logs, S3 and Step Functions through VPC endpoints.
 https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+Opt-in egress (``nat``) adds an internet gateway, a public subnet per NAT gateway and a default route
+from the private subnets to a NAT gateway, for programs that call the internet (Slack's webhook).
+https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import Literal
 
 from fargate_batch.checkov_skips import CheckovSkip, skip_checks
 from fargate_batch.config import names
@@ -17,8 +21,12 @@ from fargate_batch.tf import (
     Construct,
     DataAwsAvailabilityZones,
     DefaultSecurityGroup,
+    Eip,
     FlowLog,
     Fn,
+    InternetGateway,
+    NatGateway,
+    Route,
     RouteTable,
     RouteTableAssociation,
     SecurityGroup,
@@ -36,6 +44,12 @@ from modules.aws_scope import aws_scope
 # Interface endpoints a task in a private subnet needs to pull its image, write logs, and (for the
 # activity worker and the S3 trigger task) call Step Functions.
 INTERFACE_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs", "states")
+# Zones of the region proper: Local Zones and Wavelength Zones are "opted-in"/"not-opted-in", and may lack
+# the interface endpoints and Fargate capacity tasks need; Availability Zones are always
+# "opt-in-not-required".
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html
+REGION_ZONES_FILTER = {"name": "opt-in-status", "values": ["opt-in-not-required"]}
+INTERNET = "0.0.0.0/0"
 
 
 def deliver_flow_logs(log_group_arn: str) -> tuple[Statement, ...]:
@@ -59,9 +73,16 @@ class NetworkProps:
     """Either ``subnet_ids`` + ``security_group_ids`` (existing), or ``create_vpc``.
 
     ``az_count``: Default 2 private subnets in distinct availability zones.
-    ``availability_zone_ids``: Default none: the first ``az_count`` available zones by name. Zone ids
-    (``apne1-az1``) pin the subnets, so a zone AWS adds later can never shift them.
+    ``availability_zone_ids``: Default none: the first ``az_count`` zones by name of those that are
+    available and need no opt-in (never a Local Zone or Wavelength Zone). Zone ids (``apne1-az1``) pin the
+    subnets, so a zone AWS adds later can never shift them.
     ``assign_public_ip``: Default false.
+    ``nat``: Default ``"none"``: no route to the internet. ``"single"``: one NAT gateway in a public subnet
+    of the first zone serves every private subnet (if that zone fails, the others lose egress too);
+    ``"per_zone"``: a NAT gateway and route table per zone.
+    https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
+    ``extra_interface_endpoints``: Default none: services (``ssm``) reached through interface endpoints
+    besides the ones every task needs.
     ``flow_log_retention_days``: Default 365. ``log_kms_key_arn``: Default none; a customer managed
     key for the flow log group. Flow logs record every accepted and rejected connection of a new VPC.
     https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-cwl.html
@@ -78,8 +99,14 @@ class NetworkProps:
     availability_zone_ids: tuple[str, ...] = ()
     flow_log_retention_days: int = 365
     log_kms_key_arn: str | None = None
+    nat: Literal["none", "single", "per_zone"] = "none"
+    extra_interface_endpoints: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.nat not in ("none", "single", "per_zone"):
+            raise ValueError(f"nat: {self.nat!r} is not one of 'none', 'single', 'per_zone'")
+        if self.nat != "none" and not self.create_vpc:
+            raise ValueError("nat: a NAT gateway is created only with create_vpc; an existing VPC's routes are yours")
         if self.availability_zone_ids and len(self.availability_zone_ids) < self.az_count:
             raise ValueError(
                 f"availability_zone_ids: {len(self.availability_zone_ids)} zone ids for az_count {self.az_count}; "
@@ -88,11 +115,11 @@ class NetworkProps:
 
 
 # CKV_AWS_394 wants the zone list pinned by zone name or id; without ids in the configuration the
-# subnets take the first zones of the sorted available list.
+# subnets take the first zones of the sorted list of available zones that need no opt-in.
 ZONES_BY_INDEX = CheckovSkip(
     "CKV_AWS_394",
-    "no zone ids are configured, so subnets take the first available zones by index; pass "
-    "NetworkProps.availability_zone_ids to pin them and this skip goes away",
+    "no zone ids are configured, so subnets take the first available zones that need no opt-in, by index; "
+    "set [network] availability_zone_ids (NetworkProps.availability_zone_ids) to pin them and this skip goes away",
 )
 
 
@@ -151,18 +178,25 @@ class Network(Construct):
         )
         # Lock down the default group: nothing should use it, and CKV2_AWS_12 expects it closed.
         DefaultSecurityGroup(self, "default-security-group", vpc_id=self.vpc.id)
+        # Ids pin the zones; without them, the zones that need no opt-in, in name order (the data source
+        # sorts names). Either way a Local Zone is never picked.
+        zone_filters = [REGION_ZONES_FILTER]
         if props.availability_zone_ids:
-            zones = DataAwsAvailabilityZones(
-                self,
-                "zones",
-                state="available",
-                filter=[{"name": "zone-id", "values": list(props.availability_zone_ids)}],
-            )
-        else:
-            zones = DataAwsAvailabilityZones(self, "zones", state="available")
+            zone_filters.append({"name": "zone-id", "values": list(props.availability_zone_ids)})
+        zones = DataAwsAvailabilityZones(self, "zones", state="available", filter=zone_filters)
+        if not props.availability_zone_ids:
             skip_checks(zones, ZONES_BY_INDEX)
         self._add_flow_logs(props)
-        route_table = RouteTable(self, "private-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})
+        # One private route table, or one per zone when each zone has its own NAT gateway. The first keeps its
+        # construct id whatever ``nat`` is, so turning NAT on or off never replaces it.
+        route_tables = [RouteTable(self, "private-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})]
+        if props.nat == "per_zone":
+            route_tables += [
+                RouteTable(
+                    self, f"private-routes-{index}", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private-{index}"}
+                )
+                for index in range(1, props.az_count)
+            ]
         subnets = []
         for index, cidr in enumerate(subnet_cidrs):
             subnet = Subnet(
@@ -175,9 +209,13 @@ class Network(Construct):
                 tags={"Name": f"{props.name}-private-{index}"},
                 **(enough_zones_precondition(zones, props) if index == len(subnet_cidrs) - 1 else {}),
             )
+            route_table = route_tables[index if props.nat == "per_zone" else 0]
             RouteTableAssociation(self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=route_table.id)
             subnets.append(subnet)
         self.subnet_ids = [s.id for s in subnets]
+        self.nat_gateways: list[NatGateway] = []
+        if props.nat != "none":
+            self._add_nat_gateways(props, network, zones, route_tables)
         # ECR stores image layers in S3: a gateway endpoint keeps pulls inside the VPC, free of charge.
         s3_endpoint = VpcEndpoint(
             self,
@@ -185,7 +223,7 @@ class Network(Construct):
             vpc_id=self.vpc.id,
             service_name=f"com.amazonaws.{props.region}.s3",
             vpc_endpoint_type="Gateway",
-            route_table_ids=[route_table.id],
+            route_table_ids=[table.id for table in route_tables],
             tags={"Name": f"{props.name}-s3"},
         )
 
@@ -236,8 +274,20 @@ class Network(Construct):
             to_port=443,
             referenced_security_group_id=self.task_security_group.id,
         )
+        if props.nat != "none":
+            # Slack's webhook (and any HTTPS API) has no fixed address range: HTTPS anywhere, through the NAT.
+            VpcSecurityGroupEgressRule(
+                self,
+                "tasks-to-internet",
+                security_group_id=self.task_security_group.id,
+                description="HTTPS to the internet through the NAT gateway",
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4=INTERNET,
+            )
         self.security_group_ids = [self.task_security_group.id]
-        for service in INTERFACE_ENDPOINT_SERVICES:
+        for service in (*INTERFACE_ENDPOINT_SERVICES, *props.extra_interface_endpoints):
             VpcEndpoint(
                 self,
                 f"endpoint-{service.replace('.', '-')}",
@@ -248,6 +298,60 @@ class Network(Construct):
                 subnet_ids=self.subnet_ids,
                 security_group_ids=[endpoint_security_group.id],
                 tags={"Name": f"{props.name}-{service}"},
+            )
+
+    def _add_nat_gateways(self, props: NetworkProps, network, zones, route_tables: list[RouteTable]) -> None:
+        """An internet gateway, a public subnet and a NAT gateway per NAT zone, and each private table's default route.
+
+        Public subnets are cut from the end of the VPC's range, so changing ``az_count`` never moves them
+        onto a private subnet's range (private subnets are cut from the start). They launch nothing with a
+        public address: only the NAT gateways, each with its Elastic IP, live there.
+        https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html
+        """
+        internet_gateway = InternetGateway(self, "internet-gateway", vpc_id=self.vpc.id, tags={"Name": props.name})
+        public_routes = RouteTable(self, "public-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-public"})
+        Route(
+            self,
+            "public-default-route",
+            route_table_id=public_routes.id,
+            destination_cidr_block=INTERNET,
+            gateway_id=internet_gateway.id,
+        )
+        subnet_prefix = min(network.prefixlen + 4, 28)
+        all_ranges = list(network.subnets(new_prefix=subnet_prefix))
+        zone_count = props.az_count if props.nat == "per_zone" else 1
+        for index in range(zone_count):
+            public_subnet = Subnet(
+                self,
+                f"public-{index}",
+                vpc_id=self.vpc.id,
+                cidr_block=str(all_ranges[-1 - index]),
+                availability_zone=Token.as_string(Fn.element(zones.names, index)),
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{props.name}-public-{index}"},
+            )
+            RouteTableAssociation(
+                self, f"public-{index}-routes", subnet_id=public_subnet.id, route_table_id=public_routes.id
+            )
+            address = Eip(self, f"nat-{index}-address", domain="vpc", tags={"Name": f"{props.name}-nat-{index}"})
+            nat_gateway = NatGateway(
+                self,
+                f"nat-{index}",
+                allocation_id=address.id,
+                subnet_id=public_subnet.id,
+                connectivity_type="public",
+                tags={"Name": f"{props.name}-nat-{index}"},
+                # A public NAT gateway needs the internet gateway attached first (the provider's documented order).
+                depends_on=[internet_gateway],
+            )
+            self.nat_gateways.append(nat_gateway)
+        for index, table in enumerate(route_tables):
+            Route(
+                self,
+                "private-default-route" if index == 0 else f"private-{index}-default-route",
+                route_table_id=table.id,
+                destination_cidr_block=INTERNET,
+                nat_gateway_id=self.nat_gateways[index if props.nat == "per_zone" else 0].id,
             )
 
     def _add_flow_logs(self, props: NetworkProps) -> None:

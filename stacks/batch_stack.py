@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fargate_batch.config import names
+from fargate_batch.config import names, rules
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.config.targets import Target, provider_arguments
 from fargate_batch.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
@@ -32,6 +32,7 @@ from modules.pipeline_state_machine import PipelineStateMachine, PipelineStateMa
 from modules.run_task_state_machine import RunTaskStateMachine, RunTaskStateMachineProps
 from modules.schedule import Schedule, ScheduleProps
 from modules.schedule_group import ScheduleGroup, ScheduleGroupProps
+from modules.ssm_parameter import read_webhook_parameter
 from modules.trigger_state_machine import TriggerStateMachine, TriggerStateMachineProps
 from stacks.backend import configure_backend
 
@@ -77,6 +78,10 @@ class BatchStack(TerraformStack):
                 vpc_cidr=config.network.vpc_cidr,
                 az_count=config.network.az_count,
                 assign_public_ip=config.network.assign_public_ip,
+                availability_zone_ids=config.network.availability_zone_ids,
+                nat=config.network.nat,
+                # The notify command reads its webhook's URL from Parameter Store.
+                extra_interface_endpoints=("ssm",) if config.network.notify_webhook_parameter else (),
                 flow_log_retention_days=retention,
                 log_kms_key_arn=key_arn,
             ),
@@ -90,7 +95,11 @@ class BatchStack(TerraformStack):
             ),
         )
         self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=shared.cluster))
-        self.task = self._batch_task("batch-task", shared.batch_family)
+        self.task = self._batch_task(
+            "batch-task",
+            shared.batch_family,
+            may_notify=any(rules.uses_notify(step.command) for p in config.pipelines for step in p.steps),
+        )
         self.alerts = AlertTopic(
             self,
             "alerts",
@@ -201,7 +210,10 @@ class BatchStack(TerraformStack):
             ),
         )
         self.trigger_task = self._batch_task(
-            "trigger-task", shared.trigger_family, environment={"OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX}
+            "trigger-task",
+            shared.trigger_family,
+            environment={"OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX},
+            may_notify=any(rules.uses_notify(t.command) for t in config.triggers),
         )
         # "*" is IAM's wildcard, matching what the rule's pattern matches: prefix, anything, suffix.
         self.data_bucket.grant_read_write(
@@ -305,6 +317,8 @@ class BatchStack(TerraformStack):
                 "HEARTBEAT_INTERVAL_SECONDS": str(max(1, activity_config.heartbeat_seconds // 3)),
             },
             command=("activity-worker",),
+            # A job's command arrives with the job, so any worker may run notify.
+            may_notify=True,
         )
         ActivityWorkerService(
             self,
@@ -329,11 +343,24 @@ class BatchStack(TerraformStack):
         )
 
     def _batch_task(
-        self, id_: str, family: str, *, environment: dict[str, str] | None = None, command: tuple[str, ...] = ()
+        self,
+        id_: str,
+        family: str,
+        *,
+        environment: dict[str, str] | None = None,
+        command: tuple[str, ...] = (),
+        may_notify: bool = False,
     ) -> FargateTask:
-        """A task definition of the batch image with the configured size, logs and key; extra environment on top."""
+        """A task definition of the batch image with the configured size, logs and key; extra environment on top.
+
+        ``may_notify``: the task may run ``notify``; with ``[network] notify_webhook_parameter`` set, it gets
+        the parameter's name and may read exactly that parameter.
+        """
         container = self.config.container
-        return FargateTask(
+        parameter = self.config.network.notify_webhook_parameter
+        if may_notify and parameter:
+            environment = {**(environment or {}), rules.WEBHOOK_PARAMETER_ENV: parameter}
+        task = FargateTask(
             self,
             id_,
             props=FargateTaskProps(
@@ -348,6 +375,16 @@ class BatchStack(TerraformStack):
                 log_kms_key_arn=self.key.arn,
             ),
         )
+        if may_notify and parameter:
+            task.grant(
+                "read-notify-webhook",
+                read_webhook_parameter(
+                    aws_scope(self),
+                    parameter,
+                    kms_key_arn=self.config.network.notify_webhook_kms_key_arn or None,
+                ),
+            )
+        return task
 
     def _add_alerting(self, config: ProjectConfig) -> None:
         """One alert per failed, timed-out or aborted execution, and an alarm wherever a start or an alert can be lost.

@@ -15,6 +15,7 @@ from fargate_batch.config.problems import Problems
 from fargate_batch.config.schema import (
     ActivityConfig,
     BackendConfig,
+    NetworkConfig,
     PipelineConfig,
     ProjectConfig,
     RetryConfig,
@@ -51,7 +52,20 @@ def check_config(config: ProjectConfig, problems: Problems) -> None:
             add("network.vpc_cidr", message)
         for message in rules.check_in_range(network.az_count, 1, 6, "subnets are spread over 1-6 availability zones"):
             add("network.az_count", message)
+        _check_zone_ids(network, problems)
+        if network.existing_subnets_reach_internet:
+            add(
+                "network.existing_subnets_reach_internet",
+                "applies to existing subnet_ids only; the new VPC reaches the internet through "
+                'nat = "single" or "per_zone"',
+            )
     else:
+        for key, value, fix in (
+            ("nat", network.nat != "none", "an existing VPC's routes are yours; remove nat"),
+            ("availability_zone_ids", bool(network.availability_zone_ids), "existing subnets are in their zones"),
+        ):
+            if value:
+                add(f"network.{key}", f"applies to create_vpc = true only: {fix}")
         if not network.subnet_ids or not network.security_group_ids:
             add("network", "give subnet_ids and security_group_ids of an existing VPC, or set create_vpc = true")
         for i, subnet in enumerate(network.subnet_ids):
@@ -82,6 +96,7 @@ def check_config(config: ProjectConfig, problems: Problems) -> None:
         if not rules.EMAIL_PATTERN.match(address):
             add(f"alerts.email_subscriptions[{i}]", f"{address!r} is not an e-mail address")
     _check_backend(config.backend, problems)
+    _check_notify(config, problems)
 
     if not (config.pipelines or config.triggers or config.activities):
         add("", "nothing to deploy: add at least one [[pipelines]], [[triggers]] or [[activities]]")
@@ -188,16 +203,14 @@ def _check_tags(tags: Mapping[str, str], problems: Problems) -> None:
     """[tags] become the provider's default tags: every resource of the stack carries all of them.
 
     AWS's rules: limits.TAGS_PER_RESOURCE_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, the character set and the aws:
-    prefix (limits.TAG_DOC). Each task also carries the RunTask tags the stack adds itself.
+    prefix (limits.TAG_DOC).
     """
     add = problems.add
-    added = len(rules.STACK_TASK_TAGS)
-    if len(tags) + added > limits.TAGS_PER_RESOURCE_MAX:
+    if len(tags) > limits.TAGS_PER_RESOURCE_MAX:
         add(
             "tags",
-            f"has {len(tags)} tags; every task also carries the {added} tags the stack adds "
-            f"({', '.join(rules.STACK_TASK_TAGS)}), and an AWS resource takes at most "
-            f"{limits.TAGS_PER_RESOURCE_MAX}: keep at most {limits.TAGS_PER_RESOURCE_MAX - added} ({limits.TAG_DOC})",
+            f"has {len(tags)} tags, and an AWS resource takes at most {limits.TAGS_PER_RESOURCE_MAX}: "
+            f"keep at most {limits.TAGS_PER_RESOURCE_MAX} ({limits.TAG_DOC})",
         )
     for key, value in tags.items():
         path = f"tags.{key}" if key else "tags"
@@ -216,12 +229,6 @@ def _check_tags(tags: Mapping[str, str], problems: Problems) -> None:
                 )
             if text.lower().startswith(limits.TAG_RESERVED_PREFIX):
                 add(path, f"the tag {what} starts with {text[:4]!r}; the 'aws:' prefix is reserved for AWS; rename it")
-        if key.lower().startswith(rules.STACK_TAG_PREFIX):
-            add(
-                path,
-                f"tag keys starting {rules.STACK_TAG_PREFIX!r} are the stack's own (it tags every task with "
-                f"{', '.join(rules.STACK_TASK_TAGS)}); rename the tag",
-            )
 
 
 def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
@@ -293,10 +300,107 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
         )
 
 
+def _check_zone_ids(network: NetworkConfig, problems: Problems) -> None:
+    ids = network.availability_zone_ids
+    if not ids:
+        return
+    for i, zone_id in enumerate(ids):
+        for message in rules.check_availability_zone_id(zone_id):
+            problems.add(f"network.availability_zone_ids[{i}]", message)
+    _check_unique_values("network.availability_zone_ids", ids, "a zone holds one subnet", problems)
+    if len(set(ids)) < network.az_count:
+        problems.add(
+            "network.availability_zone_ids",
+            f"{len(set(ids))} distinct zone id(s) for az_count = {network.az_count}; give at least as many zone "
+            "ids as subnets, or lower az_count",
+        )
+
+
+def _check_unique_values(path: str, values: tuple[str, ...], why: str, problems: Problems) -> None:
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            problems.add(f"{path}[{index}]", f"{value!r} is given twice; {why}")
+
+
+def _notify_commands(config: ProjectConfig) -> list[tuple[str, Mapping[str, str]]]:
+    """The commands that run ``notify``: each one's field path and its own environment (beside the container's)."""
+    found = [
+        (f"pipelines[{i}].steps[{j}].command", step.environment)
+        for i, pipeline in enumerate(config.pipelines)
+        for j, step in enumerate(pipeline.steps)
+        if rules.uses_notify(step.command)
+    ]
+    found += [
+        (f"triggers[{i}].command", trigger.environment)
+        for i, trigger in enumerate(config.triggers)
+        if rules.uses_notify(trigger.command)
+    ]
+    return found
+
+
+def _check_notify(config: ProjectConfig, problems: Problems) -> None:
+    """``notify`` posts to a Slack webhook on the internet: the tasks need a route there and the webhook's URL.
+
+    A new VPC has no internet route unless ``nat`` adds one, and AWS offers no VPC endpoint for Slack, so
+    without egress the command can only time out. An existing VPC's routes are unknown here: its owner
+    vouches for them with ``existing_subnets_reach_internet``.
+    """
+    network = config.network
+    parameter = network.notify_webhook_parameter
+    if parameter:
+        for message in rules.check_ssm_parameter_name(parameter):
+            problems.add("network.notify_webhook_parameter", message)
+    if network.notify_webhook_kms_key_arn:
+        if not parameter:
+            problems.add(
+                "network.notify_webhook_kms_key_arn",
+                "is the key of the webhook's parameter; set notify_webhook_parameter too, or remove it",
+            )
+        for message in rules.check_kms_key_arn(network.notify_webhook_kms_key_arn, config.region):
+            problems.add("network.notify_webhook_kms_key_arn", message)
+    users = _notify_commands(config)
+    if (users or parameter) and not network.has_internet_egress:
+        if network.create_vpc:
+            reason = 'the new VPC has no route to the internet ([network] nat = "none")'
+            fix = 'set [network] nat = "single" (one NAT gateway, billed per hour and per GB) or "per_zone"'
+        else:
+            reason = "the existing subnets are not known to reach the internet"
+            fix = (
+                "if they route to it (a NAT gateway, or public subnets with assign_public_ip = true), set "
+                "[network] existing_subnets_reach_internet = true"
+            )
+        what = (
+            "notify posts to a Slack webhook on the internet"
+            if users
+            else "the webhook is read by notify, which posts to Slack on the internet"
+        )
+        for path in [path for path, _ in users] or ["network.notify_webhook_parameter"]:
+            problems.add(
+                path,
+                f"{what}, but {reason}, so it could only time out; {fix}, or send alerts to Slack "
+                "without egress: AWS Chatbot subscribed to the alert topic (README, Alerts)",
+            )
+    if parameter or "SLACK_WEBHOOK_URL" in config.container.environment:
+        return
+    for path, environment in users:
+        if "SLACK_WEBHOOK_URL" not in environment:
+            problems.add(
+                path,
+                "notify needs the webhook's URL: set [network] notify_webhook_parameter to the name of the SSM "
+                "parameter that holds it (the task then may read exactly that parameter)",
+            )
+
+
 def _check_environment(path: str, environment: Mapping[str, str], problems: Problems) -> None:
     for name in environment:
         if not rules.ENV_NAME_PATTERN.match(name):
             problems.add(f"{path}.{name}", "is not a valid environment variable name; use letters, digits and '_'")
+        elif name == rules.WEBHOOK_PARAMETER_ENV:
+            problems.add(
+                f"{path}.{name}",
+                "set [network] notify_webhook_parameter instead: it sets this variable and lets the tasks that "
+                "may notify read exactly that parameter (ssm:GetParameter), which a variable alone does not",
+            )
         elif name in rules.RESERVED_ENV_VARS:
             problems.add(
                 f"{path}.{name}",

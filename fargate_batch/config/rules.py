@@ -126,10 +126,6 @@ RESERVED_ENV_VARS: dict[str, str] = {
     "ACTIVITY_ARN": "the activity a worker polls",
     "HEARTBEAT_INTERVAL_SECONDS": "how often a worker sends heartbeats",
 }
-# The tags the run-task state machine puts on every task it starts (modules/run_task_state_machine.py
-# TAG_ENVIRONMENT, TAG_WORKFLOW, TAG_STEP); they count against the 50 tags a task takes.
-STACK_TAG_PREFIX = "fargate-batch:"
-STACK_TASK_TAGS = ("fargate-batch:environment", "fargate-batch:workflow", "fargate-batch:step")
 IMAGE_TAG_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MUTABLE_TAGS = ("latest", "stable", "main", "master", "prod", "production")
 SUBNET_PATTERN = re.compile(r"^subnet-[0-9a-f]{8,17}$")
@@ -437,5 +433,79 @@ def check_trigger_command(command: tuple[str, ...]) -> list[str]:
         return [
             f"{list(command)!r} does not use {KEY_PLACEHOLDER}; put it where the object key goes, "
             f'e.g. ["process", "{KEY_PLACEHOLDER}"]'
+        ]
+    return []
+
+
+# Availability Zone ids: the region's short code, its number, "-az" and the zone's number (use1-az1,
+# apne1-az4). Local Zone ids carry a location group (usw2-lax1-az1); they need an opt-in and may lack
+# the VPC endpoints and Fargate capacity these tasks need, so they are refused.
+# https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
+# https://docs.aws.amazon.com/local-zones/latest/ug/how-local-zones-work.html
+AVAILABILITY_ZONE_ID_PATTERN = re.compile(r"^[a-z]{2,}[0-9]+-az[0-9]+$")
+LOCAL_ZONE_ID_PATTERN = re.compile(r"^[a-z]{2,}[0-9]+-[a-z]+[0-9]+-az[0-9]+$")
+
+# The batch program's Slack command and the variable it reads the webhook's SSM parameter name from
+# (batch_container/batch_job/main.py: webhook_url).
+NOTIFY_COMMAND = "notify"
+WEBHOOK_PARAMETER_ENV = "SLACK_WEBHOOK_SSM_PARAMETER"
+
+# Parameter Store names: letters, digits, '.', '-', '_' and '/'; a name with a '/' is a path that starts
+# with one; no "aws" or "ssm" prefix; at most 15 levels; at most 1011 characters.
+# https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html (Name)
+SSM_PARAMETER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-/]+$")
+SSM_PARAMETER_NAME_MAX = 1011
+SSM_PARAMETER_LEVELS_MAX = 15
+# A KMS key ARN (a key id or a multi-Region key id); an alias ARN cannot be the resource of kms:Decrypt.
+# https://docs.aws.amazon.com/kms/latest/developerguide/cmm-id-key-id.html#key-id-key-ARN
+KMS_KEY_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):\d{12}:key/"
+    r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
+
+
+def uses_notify(command: tuple[str, ...]) -> bool:
+    """Whether a task command runs the batch program's ``notify``, which posts to a webhook on the internet."""
+    return bool(command) and command[0] == NOTIFY_COMMAND
+
+
+def check_availability_zone_id(value: str) -> list[str]:
+    if AVAILABILITY_ZONE_ID_PATTERN.match(value):
+        return []
+    if LOCAL_ZONE_ID_PATTERN.match(value):
+        return [
+            f"{value!r} is a Local Zone id; Local Zones need an opt-in and may lack the VPC endpoints and Fargate "
+            "capacity tasks need: use Availability Zone ids such as 'apne1-az1'"
+        ]
+    return [
+        f"{value!r} is not an Availability Zone id such as 'apne1-az1' (ids, not names like 'ap-northeast-1a': "
+        "aws ec2 describe-availability-zones lists both)"
+    ]
+
+
+def check_ssm_parameter_name(value: str) -> list[str]:
+    if not SSM_PARAMETER_NAME_PATTERN.match(value):
+        return [f"{value!r} is not a Parameter Store name; use letters, digits, '.', '-', '_' and '/'"]
+    if "/" in value and not value.startswith("/"):
+        return [f"{value!r} is a path, and a path starts with '/': {'/' + value!r}"]
+    if value.lstrip("/").lower().startswith(("aws", "ssm")):
+        return [f"{value!r} starts with 'aws' or 'ssm', which Parameter Store reserves; choose another name"]
+    levels = value.count("/")
+    if levels > SSM_PARAMETER_LEVELS_MAX:
+        return [f"{value!r} has {levels} levels; Parameter Store allows at most {SSM_PARAMETER_LEVELS_MAX}"]
+    return check_length(value, SSM_PARAMETER_NAME_MAX, "Parameter Store names")
+
+
+def check_kms_key_arn(value: str, region: str) -> list[str]:
+    match = KMS_KEY_ARN_PATTERN.match(value)
+    if not match:
+        return [
+            f"{value!r} is not a KMS key ARN such as 'arn:aws:kms:{region}:111122223333:key/"
+            "1234abcd-12ab-34cd-56ef-1234567890ab' (an alias or a key id alone cannot be granted kms:Decrypt)"
+        ]
+    if match.group("region") != region:
+        return [
+            f"{value!r} is in {match.group('region')}, but the parameter lives in {region} ([region]); "
+            "Parameter Store encrypts with a key of its own region"
         ]
     return []

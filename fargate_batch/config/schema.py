@@ -24,6 +24,25 @@ class NetworkConfig:
     route; ECR, logs, S3 and Step Functions are reached through VPC endpoints) and one security group
     with no ingress is created, and ``subnet_ids``/``security_group_ids`` must be empty.
     ``assign_public_ip``: Default false: tasks get no public IP.
+    ``availability_zone_ids``: Default none: the first ``az_count`` zones, by name, of those that are
+    available and need no opt-in (never a Local Zone or Wavelength Zone). Zone ids such as ``apne1-az1``
+    (at least ``az_count`` of them) pin the subnets to those zones. Only with ``create_vpc``.
+    https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
+    ``nat``: Default ``"none"``: the new VPC has no route to the internet. ``"single"``: one NAT gateway
+    (in a public subnet of the first zone) for every private subnet; ``"per_zone"``: one per zone, so
+    a zone's outage cannot cut the others off. Each NAT gateway is billed per hour and per GB. Only with
+    ``create_vpc``. https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-scenarios.html
+    ``existing_subnets_reach_internet``: Default false. Only with existing ``subnet_ids``: you vouch that
+    they route to the internet (a NAT gateway, or public subnets with ``assign_public_ip``), which the
+    ``notify`` command needs to reach its webhook.
+    ``notify_webhook_parameter``: Default none. The name of the SSM parameter holding the Slack webhook
+    URL of the ``notify`` command; the tasks that may notify get its name in
+    ``SLACK_WEBHOOK_SSM_PARAMETER`` and ``ssm:GetParameter`` on exactly it, and a new VPC gets an ``ssm``
+    interface endpoint. ``notify_webhook_kms_key_arn``: Default none (a String parameter, or a
+    SecureString under the AWS managed key ``aws/ssm``, whose key policy lets the account decrypt through
+    SSM); the ARN of the customer managed key of a SecureString parameter, which the tasks may then use
+    for ``kms:Decrypt`` through SSM only.
+    https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
     """
 
     subnet_ids: tuple[str, ...] = ()
@@ -32,6 +51,16 @@ class NetworkConfig:
     vpc_cidr: str = "10.20.0.0/16"
     az_count: int = 2
     assign_public_ip: bool = False
+    availability_zone_ids: tuple[str, ...] = ()
+    nat: Literal["none", "single", "per_zone"] = "none"
+    existing_subnets_reach_internet: bool = False
+    notify_webhook_parameter: str = ""
+    notify_webhook_kms_key_arn: str = ""
+
+    @property
+    def has_internet_egress(self) -> bool:
+        """Whether tasks can reach the internet: a NAT gateway of ours, or existing subnets vouched for."""
+        return self.nat != "none" if self.create_vpc else self.existing_subnets_reach_internet
 
 
 @dataclass(frozen=True)
@@ -54,7 +83,13 @@ class ContainerConfig:
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    """Failure alerts go to one SNS topic; ``email_subscriptions`` are optional addresses."""
+    """Failure alerts go to one SNS topic; ``email_subscriptions`` are optional addresses.
+
+    Default none: the topic has no subscriber and alerts reach nobody (both reports say so). An e-mail
+    subscription stays pending until its recipient follows the link in AWS's confirmation message;
+    nothing is delivered to it before, and the link is valid for three days.
+    https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html
+    """
 
     email_subscriptions: tuple[str, ...] = ()
 

@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from fargate_batch.alert_delivery import alert_delivery
 from fargate_batch.config import ConfigError, config_paths, load_config
 from fargate_batch.config.names import stack_name
 from fargate_batch.local_aws import LocalAws
@@ -76,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     work_dir.mkdir(parents=True, exist_ok=True)
     progress = Progress()
     report = RunReport(stack=stack_name(config), endpoint="")
+    delivery = alert_delivery(config)
+    report.alert_delivery = {
+        "topic": delivery.topic,
+        "email_subscriptions": list(delivery.email_subscriptions),
+        "warning": delivery.warning,
+    }
     running = LocalAws(work_dir).running()
     if running is not None and running["region"] != config.region:
         print(

@@ -8,6 +8,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from fargate_batch.alert_delivery import AlertDelivery
+
 
 @dataclass
 class StepReport:
@@ -51,6 +53,8 @@ class RunReport:
     # The emulator's evaluation of the stack's CloudWatch alarms after the workflows ran:
     # {"alarms": [{"name", "state", "reason", "notified", "failed_actions", ...}], "not_computed": [...]}.
     alarms: dict = field(default_factory=lambda: {"alarms": [], "not_computed": []})
+    # Where alerts go in the account: {"topic", "email_subscriptions", "warning"} (fargate_batch.alert_delivery).
+    alert_delivery: dict = field(default_factory=dict)
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,16 @@ class Progress:
                 return False
 
         return _Phase()
+
+
+def _alert_delivery_lines(delivery: dict) -> list[str]:
+    """Where alerts would go in an account; here an SQS queue of the run receives them (the "alert:" lines)."""
+    if not delivery:
+        return []
+    described = AlertDelivery(delivery["topic"], tuple(delivery["email_subscriptions"])).lines()
+    lines = [described[0] + " (in this run, an SQS queue subscribed to it received the alerts above)"]
+    lines += [f"  {'WARNING: ' if delivery.get('warning') else ''}{line}" for line in described[1:]]
+    return lines
 
 
 def render_text(report: RunReport) -> str:
@@ -142,6 +156,7 @@ def render_text(report: RunReport) -> str:
     for alarm in alarms:
         for failure in alarm.get("failed_actions", []):
             lines.append(f"  ALARM ACTION FAILED {alarm['name']}: {failure[:300]}")
+    lines += _alert_delivery_lines(report.alert_delivery)
     lines.append("Phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phases.items()))
     lines.append(
         "This is an emulation: it proves wiring, inputs, retries, catches, event routing and IAM authorization "

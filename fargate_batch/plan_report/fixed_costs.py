@@ -14,6 +14,7 @@ from fargate_batch.plan_report.pricing import (
     always_on_usd,
     interface_endpoints_usd,
     kms_keys_usd,
+    nat_gateways_usd,
 )
 from fargate_batch.plan_report.workflows import StackView, Workflow, readable
 
@@ -33,7 +34,8 @@ def _service_short_name(service_name: str) -> str:
 
 
 def fixed_costs(synthesized: dict, flows: list[Workflow], hours: float, prices: PriceTable = PRICES) -> list[FixedCost]:
-    """Interface endpoints (per endpoint per AZ-hour), KMS keys (per month), always-on worker services."""
+    """Interface endpoints (per endpoint per AZ-hour), NAT gateways with their public IPv4 addresses (per hour),
+    KMS keys (per month), always-on worker services."""
     view = StackView(synthesized)
     costs: list[FixedCost] = []
     interface = [
@@ -52,6 +54,20 @@ def fixed_costs(synthesized: dict, flows: list[Workflow], hours: float, prices: 
                 f"${prices.interface_endpoint_az_hour_usd:g} per endpoint per AZ-hour",
                 interface_endpoints_usd(pairs, hours, prices),
                 "https://aws.amazon.com/privatelink/pricing/",
+            )
+        )
+    nat_gateways = len(view.of_type("aws_nat_gateway"))
+    if nat_gateways:
+        # The per-GB charge depends on traffic nobody knows yet: stated in the unit price, left out of the sum.
+        costs.append(
+            FixedCost(
+                f"NAT gateway{'s' if nat_gateways != 1 else ''} with {'their' if nat_gateways != 1 else 'its'} "
+                "public IPv4 address",
+                f"{nat_gateways} × {hours:g} h",
+                f"${prices.nat_gateway_hour_usd:g} per NAT gateway-hour + ${prices.public_ipv4_hour_usd:g} per "
+                f"IPv4-hour (+ ${prices.nat_gateway_gb_usd:g} per GB processed, not in the sum)",
+                nat_gateways_usd(nat_gateways, hours, prices),
+                "https://aws.amazon.com/vpc/pricing/",
             )
         )
     keys = len(view.of_type("aws_kms_key"))

@@ -1,9 +1,11 @@
 """What a run costs (Fargate vCPU and memory seconds, Step Functions Standard state transitions) and what
-the stack costs while it merely exists (VPC interface endpoints per AZ-hour, the KMS key, always-on workers).
+the stack costs while it merely exists (VPC interface endpoints per AZ-hour, NAT gateways and their public
+IPv4 addresses per hour, the KMS key, always-on workers).
 
 Every price the report uses is in :data:`PRICES`, with the AWS pricing page it comes from and the date it
 was read. Estimates only: tax, free tiers, Savings Plans, data processed through the endpoints, KMS
-requests, CloudWatch Logs ingestion and ECR storage are not included, and the report says so.
+requests, data processed by NAT gateways, CloudWatch Logs ingestion and ECR storage are not included, and the
+report says so.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class PriceTable:
     interface_endpoint_gb_usd: float
     kms_key_month_usd: float
     kms_requests_per_10k_usd: float
+    nat_gateway_hour_usd: float
+    nat_gateway_gb_usd: float
+    public_ipv4_hour_usd: float
     sources: tuple[PriceSource, ...]
 
     @property
@@ -60,12 +65,22 @@ PRICES = PriceTable(
     # requests $0.03 per 10,000 beyond the 20,000 free each month.
     kms_key_month_usd=1.0,
     kms_requests_per_10k_usd=0.03,
+    # Amazon VPC, NAT gateways: per NAT gateway-hour (a partial hour is a full hour) plus per GB it processes,
+    # in either direction; $0.045 and $0.045 in us-east-1. The page renders its region table with JavaScript;
+    # the figures were read against published 2026 summaries of the same table.
+    nat_gateway_hour_usd=0.045,
+    nat_gateway_gb_usd=0.045,
+    # Every public IPv4 address, the NAT gateway's Elastic IP included, is billed per hour since February 2024.
+    public_ipv4_hour_usd=0.005,
     sources=(
         PriceSource("https://aws.amazon.com/fargate/pricing/", "Fargate vCPU and GB hours", "2026-11-22"),
         PriceSource("https://aws.amazon.com/ecs/pricing/", "Fargate per-second example", "2026-11-22"),
         PriceSource("https://aws.amazon.com/step-functions/pricing/", "Standard state transitions", "2026-11-22"),
         PriceSource("https://aws.amazon.com/privatelink/pricing/", "interface endpoint hours and data", "2026-12-02"),
         PriceSource("https://aws.amazon.com/kms/pricing/", "KMS key storage and requests", "2026-12-02"),
+        PriceSource(
+            "https://aws.amazon.com/vpc/pricing/", "NAT gateway hours and data, public IPv4 addresses", "2026-12-02"
+        ),
     ),
 )
 
@@ -126,6 +141,11 @@ def transitions_usd(transitions: int, prices: PriceTable = PRICES) -> float:
 def interface_endpoints_usd(endpoint_az_pairs: int, hours: float, prices: PriceTable = PRICES) -> float:
     """Interface endpoints provisioned in ``endpoint_az_pairs`` (endpoint, AZ) pairs for ``hours``."""
     return endpoint_az_pairs * hours * prices.interface_endpoint_az_hour_usd
+
+
+def nat_gateways_usd(gateways: int, hours: float, prices: PriceTable = PRICES) -> float:
+    """``gateways`` NAT gateways for ``hours``, each with its public IPv4 address; data processed not included."""
+    return gateways * hours * (prices.nat_gateway_hour_usd + prices.public_ipv4_hour_usd)
 
 
 def kms_keys_usd(keys: int, months: float = 1, prices: PriceTable = PRICES) -> float:

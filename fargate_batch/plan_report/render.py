@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from fargate_batch.alert_delivery import alert_delivery
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.plan_report.attribute_diff import relevant_drift, render_resource
 from fargate_batch.plan_report.fixed_costs import fixed_costs
@@ -239,7 +240,9 @@ def _cost_section(
         f"second with a {prices.fargate_minimum_billed_seconds} s minimum; Step Functions Standard "
         f"${prices.state_transition_usd * 1000:g} per 1,000 state transitions (first "
         f"{prices.free_state_transitions_per_month:,} a month free, not deducted); interface endpoints "
-        f"${prices.interface_endpoint_az_hour_usd:g} per endpoint per AZ-hour; KMS ${prices.kms_key_month_usd:g} "
+        f"${prices.interface_endpoint_az_hour_usd:g} per endpoint per AZ-hour; NAT gateways "
+        f"${prices.nat_gateway_hour_usd:g} per hour with ${prices.public_ipv4_hour_usd:g} per public IPv4 "
+        f"address-hour; KMS ${prices.kms_key_month_usd:g} "
         f"per key-month. Sources: {sources}.",
     ]
     if config.region != prices.region:
@@ -247,11 +250,24 @@ def _cost_section(
     out += [
         "Transitions count the states a successful run visits in the parent and in every child execution; "
         "retries add more. Not included: data processed through the interface endpoints "
-        f"(${prices.interface_endpoint_gb_usd:g} per GB), KMS requests (${prices.kms_requests_per_10k_usd:g} per "
+        f"(${prices.interface_endpoint_gb_usd:g} per GB) and by NAT gateways (${prices.nat_gateway_gb_usd:g} per GB), "
+        f"KMS requests (${prices.kms_requests_per_10k_usd:g} per "
         "10,000 beyond 20,000 free a month) and key rotations, CloudWatch Logs, ECR storage, data transfer, "
         "free tiers.",
         "",
     ]
+    return out
+
+
+def _alerts_section(config: ProjectConfig) -> list[str]:
+    """Where failure alerts go once deployed, and a warning when they would reach nobody."""
+    delivery = alert_delivery(config)
+    headline, *rest = delivery.lines()
+    out = [f"{headline} (stack output `alert-topic-arn`).", ""]
+    if delivery.warning:
+        out += ["> [!WARNING]", f"> {delivery.warning}.", ""]
+    else:
+        out += [f"Note: {line}." for line in rest] + [""]
     return out
 
 
@@ -313,6 +329,8 @@ def render_report(
                 schedule_rows,
             )
             out.append("")
+        out += ["### Alerts", ""]
+        out += _alerts_section(stack.config)
         out += ["### Estimated cost", ""]
         out += _cost_section(stack.config, stack.synthesized, flows, now, prices)
         out += ["### Security scan", ""]

@@ -13,6 +13,7 @@ from fargate_batch.plan_report.pricing import (
     always_on_usd,
     interface_endpoints_usd,
     kms_keys_usd,
+    nat_gateways_usd,
     transitions_usd,
 )
 
@@ -54,3 +55,41 @@ def test_a_task_shorter_than_a_minute_is_billed_a_minute():
 def test_always_on_service_and_state_transitions():
     assert always_on_usd(TaskSize(1024, 2048), 2, 720) == pytest.approx(2 * 720 * (0.04048 + 2 * 0.004445))
     assert transitions_usd(4000) == pytest.approx(0.1)
+
+
+def test_a_nat_gateway_costs_its_hours_and_its_public_ipv4_address():
+    # Amazon VPC pricing, us-east-1: $0.045 per NAT gateway-hour, $0.045 per GB processed, and $0.005 per
+    # public IPv4 address-hour (the gateway's Elastic IP). 720 h: 720 × (0.045 + 0.005) = $36.00.
+    assert (PRICES.nat_gateway_hour_usd, PRICES.nat_gateway_gb_usd, PRICES.public_ipv4_hour_usd) == (
+        0.045,
+        0.045,
+        0.005,
+    )
+    assert "https://aws.amazon.com/vpc/pricing/" in PRICES.urls
+    assert nat_gateways_usd(1, 720) == pytest.approx(36.00)
+    assert nat_gateways_usd(3, 720) == pytest.approx(108.00)
+
+
+@pytest.mark.parametrize(("nat", "gateways"), [("single", 1), ("per_zone", 2)])
+def test_fixed_costs_count_each_nat_gateway_of_the_synthesized_stack(dev_config, synth, nat, gateways):
+    from dataclasses import replace
+
+    from fargate_batch.config.targets import Target
+    from fargate_batch.plan_report.fixed_costs import fixed_costs
+
+    synthesized = synth(replace(dev_config, network=replace(dev_config.network, nat=nat)), Target("aws"))[0]
+    rows = {cost.item: cost for cost in fixed_costs(synthesized, [], 720)}
+    name = (
+        "NAT gateway with its public IPv4 address" if gateways == 1 else "NAT gateways with their public IPv4 address"
+    )
+    nat_row = rows[name]
+    assert nat_row.quantity == f"{gateways} × 720 h"
+    assert nat_row.usd_per_30_days == pytest.approx(gateways * 36.00)
+    assert "$0.045 per GB processed, not in the sum" in nat_row.unit_price
+    assert nat_row.source == "https://aws.amazon.com/vpc/pricing/"
+
+
+def test_fixed_costs_have_no_nat_line_without_nat(synthesized):
+    from fargate_batch.plan_report.fixed_costs import fixed_costs
+
+    assert not [cost for cost in fixed_costs(synthesized, [], 720) if "NAT" in cost.item]

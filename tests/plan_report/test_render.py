@@ -51,7 +51,15 @@ def test_plan_line_counts_every_create_of_the_plan(report, local_plan):
         if c["mode"] == "managed" and c["change"]["actions"] == ["create"]
     )
     assert f"**Plan: {creates} to add, 0 to change, 0 to destroy.**" in report
-    assert "[!WARNING]" not in report
+    # The one warning block is the alerts one (dev has no subscriber): none about destroying anything.
+    assert "destroys or replaces" not in report
+    assert report.count("[!WARNING]") == 1
+
+
+def test_alerts_section_warns_that_the_dev_stacks_alerts_reach_nobody(report):
+    alerts = section(report, "Alerts")
+    assert "SNS topic fargate-batch-dev-alerts, with no subscriber in the configuration" in alerts
+    assert "> [!WARNING]\n> alerts reach nobody: add [alerts] email_subscriptions or subscribe the topic" in alerts
 
 
 def test_destroy_and_replace_get_a_warning_block_naming_each_resource(local_plan, dev_config):

@@ -110,3 +110,18 @@ def test_a_skip_applies_only_to_its_own_resource_and_check():
 def test_plan_skips_match_addresses_only():
     report = {"results": {"failed_checks": [_record("CKV_AWS_18", "resource.b")]}, "summary": {}}
     assert not apply_skips(report, [_skip("CKV_AWS_18")], "terraform_plan").ok
+
+
+def test_stack_with_nat_per_zone_and_a_webhook_parameter_has_no_failed_check(dev_config, synth):
+    # Egress adds an internet gateway, public subnets, Elastic IPs, NAT gateways, HTTPS to 0.0.0.0/0 and
+    # the ssm endpoint: none of it may need a skip.
+    from dataclasses import replace
+
+    from fargate_batch.config.targets import Target
+
+    network = replace(dev_config.network, nat="per_zone", notify_webhook_parameter="/fargate-batch-dev/slack-webhook")
+    synthesized, stack_dir = synth(replace(dev_config, network=network), Target("aws"))
+    assert "aws_nat_gateway" in synthesized["resource"]
+    result = scan(stack_dir / "cdk.tf.json", "terraform_json", recorded_skips(synthesized))
+    assert result.failed == (), describe(result.failed)
+    assert result.unused_skips == ()

@@ -697,12 +697,13 @@ def test_rejects_schedules_that_can_never_run_naming_the_field(tmp_path, express
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.toml"))
 
 
-def test_the_examples_are_the_six_the_readme_lists():
+def test_the_examples_are_the_seven_the_readme_lists():
     assert [path.stem for path in EXAMPLE_FILES] == [
         "activity",
         "cloud-backend",
         "existing-vpc",
         "minimal-pipeline",
+        "nat-notify",
         "s3-backend",
         "s3-trigger",
     ]
@@ -723,6 +724,8 @@ def test_the_examples_show_what_their_names_say():
     assert configs["s3-backend"].backend.type == "s3"
     assert configs["cloud-backend"].backend.type == "cloud"
     assert len(configs["minimal-pipeline"].pipelines[0].steps) == 1
+    assert configs["nat-notify"].network.nat == "single"
+    assert configs["nat-notify"].pipelines[0].steps[-1].command[0] == "notify"
 
 
 def test_cli_passes_every_example_at_once():
@@ -848,3 +851,76 @@ def test_the_readme_configuration_reference_points_at_every_example():
     section = section[: section.index("\n## ", 1)]
     for path in EXAMPLE_FILES:
         assert f"`{path.name}`" in section, path.name
+
+
+# --- egress, notify and zones --------------------------------------------------------------------
+NAT_LINE = 'nat = "single"'
+
+
+def field_problem(tmp_path, text) -> str:
+    """The one problem of ``text``, from its field path on (the file's path comes first)."""
+    return only_problem(tmp_path, text).split(".toml: ", 1)[1]
+
+
+def test_notify_in_a_vpc_without_nat_is_refused_with_the_reason_and_the_fix(tmp_path):
+    problem = field_problem(tmp_path, edit_example("nat-notify", NAT_LINE, 'nat = "none"'))
+    assert problem.startswith("pipelines[0].steps[1].command: notify posts to a Slack webhook on the internet, but ")
+    assert 'the new VPC has no route to the internet ([network] nat = "none")' in problem
+    assert 'set [network] nat = "single"' in problem and "AWS Chatbot" in problem
+
+
+def test_notify_in_an_existing_vpc_needs_the_owner_to_vouch_for_egress(tmp_path):
+    existing = (
+        'create_vpc = false\nsubnet_ids = ["subnet-0123456789abcdef0"]\nsecurity_group_ids = ["sg-0123456789abcdef0"]'
+    )
+    text = edit_example("nat-notify", "create_vpc = true", existing)
+    text = text.replace('availability_zone_ids = ["apne1-az1", "apne1-az4"]\n', "").replace(NAT_LINE, "")
+    problem = field_problem(tmp_path, text)
+    assert "the existing subnets are not known to reach the internet" in problem
+    assert "existing_subnets_reach_internet = true" in problem
+    vouched = text.replace(existing, existing + "\nexisting_subnets_reach_internet = true")
+    assert load_text(tmp_path, vouched).network.has_internet_egress
+
+
+def test_a_webhook_parameter_without_egress_is_refused_even_with_no_notify_step(tmp_path):
+    text = edit_example("nat-notify", NAT_LINE, 'nat = "none"')
+    problem = field_problem(tmp_path, text.replace('"notify", "nightly report done"', '"echo", "x"'))
+    assert problem.startswith("network.notify_webhook_parameter: the webhook is read by notify, which posts")
+
+
+def test_notify_without_a_webhook_is_refused(tmp_path):
+    text = edit_example("nat-notify", 'notify_webhook_parameter = "/example-nat/slack-webhook"\n', "")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("notify_webhook_kms_key_arn"))
+    problem = field_problem(tmp_path, text)
+    assert problem.startswith("pipelines[0].steps[1].command: notify needs the webhook's URL")
+
+
+def test_nat_and_zone_ids_apply_to_a_new_vpc_only(tmp_path):
+    text = edit_example("existing-vpc", "assign_public_ip = false", 'assign_public_ip = false\nnat = "single"')
+    assert field_problem(tmp_path, text).startswith("network.nat: applies to create_vpc = true only")
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        ('["apne1-az1", "usw2-lax1-az1"]', "network.availability_zone_ids[1]: 'usw2-lax1-az1' is a Local Zone id"),
+        ('["apne1-az1", "ap-northeast-1a"]', "'ap-northeast-1a' is not an Availability Zone id such as 'apne1-az1'"),
+        ('["apne1-az1"]', "network.availability_zone_ids: 1 distinct zone id(s) for az_count = 2"),
+    ],
+)
+def test_zone_ids_are_checked_at_load(tmp_path, ids, message):
+    text = edit_example("nat-notify", '["apne1-az1", "apne1-az4"]', ids)
+    assert message in field_problem(tmp_path, text)
+
+
+def test_the_webhook_key_must_be_a_key_arn_of_the_stacks_region(tmp_path):
+    text = edit_example("nat-notify", "arn:aws:kms:ap-northeast-1:", "arn:aws:kms:us-east-1:")
+    problem = field_problem(tmp_path, text)
+    assert problem.startswith("network.notify_webhook_kms_key_arn: ") and "is in us-east-1" in problem
+
+
+def test_the_webhook_parameter_variable_is_set_through_the_configuration_key(tmp_path):
+    text = example("nat-notify") + '\n[container.environment]\nSLACK_WEBHOOK_SSM_PARAMETER = "/x"\n'
+    expected = "container.environment.SLACK_WEBHOOK_SSM_PARAMETER: set [network] notify_webhook_parameter instead"
+    problems = [p.split(".toml: ", 1)[1] for p in problems_of(tmp_path, text)]
+    assert any(p.startswith(expected) for p in problems), problems
