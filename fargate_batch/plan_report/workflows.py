@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from fargate_batch.config import names
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.plan_report.pricing import TaskSize
+from modules.pipeline_state_machine import SKIP_STATE
 
 _REFERENCE = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$")
 _ANY_REFERENCE = re.compile(r"\$\{[^}]*?\.([a-z_]+)\}")
 NESTED = "arn:aws:states:::states:startExecution.sync:2"
 RUN_TASK = "arn:aws:states:::ecs:runTask.sync"
-PUBLISH = "arn:aws:states:::sns:publish"
 _MAX_LABEL = 60
 
 
@@ -41,7 +41,7 @@ class StateNode:
     name: str
     type: str
     detail: str = ""
-    caught: bool = False  # a Catch sends failures of this state to the alert
+    caught: bool = False  # a Catch fails the execution, which the execution-status rule alerts
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,8 @@ def definition_of(machine: dict) -> dict:
 def success_path(definition: dict) -> list[tuple[str, dict]]:
     """The states an execution visits when nothing fails: StartAt, then Next, to End or Succeed.
 
-    A Choice on the success path follows its Default (the workflows here only branch on failures).
+    A Choice on the success path follows its Default (the workflows here branch on failures), except the
+    overlap guard's, whose Default skips the run: a run that goes on follows its first choice.
     """
     states = definition["States"]
     path: list[tuple[str, dict]] = []
@@ -119,15 +120,25 @@ def success_path(definition: dict) -> list[tuple[str, dict]]:
         if state.get("End") or state["Type"] in ("Succeed", "Fail"):
             return path
         name = state.get("Next") or state.get("Default")
+        if state["Type"] == "Choice" and name == SKIP_STATE:
+            name = state["Choices"][0]["Next"]
         if name is None:
             raise WorkflowError(f"state {path[-1][0]!r} has neither Next, Default nor End")
 
 
-def _alert_topic(view: StackView, definition: dict) -> str | None:
-    for state in definition["States"].values():
-        if state.get("Resource") == PUBLISH:
-            _, topic = view.by_reference(state["Parameters"]["TopicArn"])
-            return topic["name"]
+def _alert_topic(view: StackView, machine: dict) -> str | None:
+    """The topic the stack's execution-status rule alerts for this state machine, if any rule does."""
+    arn = view.reference_to("aws_sfn_state_machine", machine)
+    for rule_id, rule in view.of_type("aws_cloudwatch_event_rule").items():
+        pattern = json.loads(rule.get("event_pattern") or "{}")
+        if arn not in pattern.get("detail", {}).get("stateMachineArn", []):
+            continue
+        for target in view.of_type("aws_cloudwatch_event_target").values():
+            if not target["rule"].startswith(f"${{aws_cloudwatch_event_rule.{rule_id}."):
+                continue
+            kind, topic = view.by_reference(target["arn"])
+            if kind == "aws_sns_topic":
+                return topic["name"]
     return None
 
 
@@ -160,8 +171,9 @@ def task_runs(view: StackView, definition: dict, step: str | None = None) -> lis
     return runs
 
 
-def _node(view: StackView, name: str, state: dict, command_hint: str | None = None) -> StateNode:
-    caught = bool(state.get("Catch"))
+def _node(view: StackView, name: str, state: dict, on_path: set[str], command_hint: str | None = None) -> StateNode:
+    # A Catch that returns to the success path (the overlap guard's) is not a failure.
+    caught = any(catcher.get("Next") not in on_path for catcher in state.get("Catch", []))
     resource = state.get("Resource", "")
     if resource == NESTED:
         _, child = view.by_reference(state["Parameters"]["StateMachineArn"])
@@ -184,15 +196,17 @@ def _build(
     view: StackView, kind: str, name: str, machine: dict, trigger: Trigger, command_hint: str | None = None, **extra
 ) -> Workflow:
     definition = definition_of(machine)
+    path = success_path(definition)
+    on_path = {name for name, _ in path}
     return Workflow(
         kind=kind,
         name=name,
         machine_name=machine["name"],
         trigger=trigger,
-        path=tuple(_node(view, n, s, command_hint) for n, s in success_path(definition)),
+        path=tuple(_node(view, n, s, on_path, command_hint) for n, s in path),
         transitions_per_run=count_transitions(view, definition),
         task_runs=tuple(task_runs(view, definition)),
-        alert_topic=_alert_topic(view, definition),
+        alert_topic=_alert_topic(view, machine),
         **extra,
     )
 
@@ -299,7 +313,8 @@ def mermaid(workflow: Workflow) -> str:
             f"  workers[{_label(f'ECS service {name}', f'{count} × {size}')}] -.->|GetActivityTask| s{worker_step}"
         )
     caught = [f"s{i}" for i, node in enumerate(workflow.path) if node.caught]
-    if caught and workflow.alert_topic:
-        lines.append(f"  {' & '.join(caught)} -.->|caught| alert[{_label('SNS alert', workflow.alert_topic)}]")
-        lines.append("  alert -.-> failed([failed])")
+    if caught:
+        lines.append(f"  {' & '.join(caught)} -.->|caught| failed([failed])")
+    if workflow.alert_topic:
+        lines.append(f"  failed -.->|execution-status rule| alert[{_label('SNS alert', workflow.alert_topic)}]")
     return "\n".join(lines)

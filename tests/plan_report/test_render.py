@@ -98,10 +98,11 @@ def test_pipeline_cost_is_its_steps_fargate_seconds_plus_its_transitions(report,
     fargate = sum(
         max(s.expected_duration_seconds, 60) * (vcpu * 0.04048 + gb * 0.004445) / 3600 for s in pipeline.steps
     )
-    per_run = fargate + 4 * 0.025 / 1000
+    # Transitions: the overlap guard's 2 states, 2 steps and each step's child state.
+    per_run = fargate + 6 * 0.025 / 1000
     (row,) = [line for line in section(report, "Estimated cost").splitlines() if "| pipeline daily-report" in line]
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[1:5] == [usd(per_run), "4", "30", usd(per_run * 30)]
+    assert cells[1:5] == [usd(per_run), "6", "30", usd(per_run * 30)]
 
 
 def worker_monthly(dev_config) -> float:
@@ -151,7 +152,7 @@ def test_total_is_scheduled_runs_plus_fixed_costs(report, dev_config):
     vcpu, gb = dev_config.container.cpu / 1024, dev_config.container.memory_mib / 1024
     per_run = (
         sum(max(s.expected_duration_seconds, 60) * (vcpu * 0.04048 + gb * 0.004445) / 3600 for s in pipeline.steps)
-        + 4 * 0.025 / 1000
+        + 6 * 0.025 / 1000
     )
     runs = per_run * 30
     fixed = 57.60 + 1.0 + worker_monthly(dev_config)

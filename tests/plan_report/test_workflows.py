@@ -25,14 +25,16 @@ def test_one_workflow_per_pipeline_trigger_and_activity(flows, dev_config):
 
 def test_pipeline_success_path_is_its_steps_in_configured_order(flows, dev_config):
     pipeline = dev_config.pipelines[0]
-    assert [n.name for n in flows[f"pipeline {pipeline.name}"].path] == [s.name for s in pipeline.steps]
+    # The overlap guard (concurrency = "skip") comes first; a run that goes on then runs the steps.
+    guard = ["Find runs in progress", "Another run in progress?"]
+    assert [n.name for n in flows[f"pipeline {pipeline.name}"].path] == guard + [s.name for s in pipeline.steps]
 
 
 def test_transitions_count_parent_states_and_each_childs_states(flows, dev_config):
-    # Parent: one state per step. Each step starts the run-task child, whose success path is one
-    # state ("Run task", End). So 2 steps → 2 + 2 × 1.
+    # Parent: the overlap guard's two states and one state per step. Each step starts the run-task
+    # child, whose success path is one state ("Run task", End). So 2 steps → 2 + 2 + 2 × 1.
     steps = len(dev_config.pipelines[0].steps)
-    assert flows["pipeline daily-report"].transitions_per_run == steps + steps * 1
+    assert flows["pipeline daily-report"].transitions_per_run == 2 + steps + steps * 1
     # Trigger: "Build task input" → "Run task", plus the child's one state.
     assert flows["trigger target-files"].transitions_per_run == 3
     assert flows["activity hello-world"].transitions_per_run == 1
@@ -51,11 +53,13 @@ def test_diagram_goes_from_schedule_through_the_steps_to_the_alert(flows):
     chart = mermaid(flows["pipeline daily-report"])
     assert chart.startswith("flowchart LR")
     assert 'trigger["EventBridge Scheduler<br/>cron(0 10 * * ? *)<br/>Asia/Tokyo"]' in chart
-    assert re.search(r's0\["1\. extract<br/>echo from1 object1', chart)
-    assert re.search(r's1\["2\. load<br/>echo from2 object2', chart)
-    assert "s0 --> s1" in chart
+    assert re.search(r's2\["1\. extract<br/>echo from1 object1', chart)
+    assert re.search(r's3\["2\. load<br/>echo from2 object2', chart)
+    assert "s2 --> s3" in chart
     assert "trigger -->|StartExecution| s0" in chart
-    assert 's0 & s1 -.->|caught| alert["SNS alert<br/>fargate-batch-dev-alerts"]' in chart
+    # The guard's lookup catches into the first step, not into a failure.
+    assert "s2 & s3 -.->|caught| failed([failed])" in chart
+    assert 'failed -.->|execution-status rule| alert["SNS alert<br/>fargate-batch-dev-alerts"]' in chart
 
 
 def test_trigger_diagram_names_the_bucket_prefix_and_the_command(flows):
