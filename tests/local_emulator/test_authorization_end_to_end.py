@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from contextlib import contextmanager
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
 from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
 from local_emulator.service_roles import authorization_summary
-from tests.local_emulator.conftest import drain, history, start
+from tests.local_emulator.conftest import alerts_for, drain, start
 
 pytestmark = pytest.mark.emulator
 
@@ -155,7 +154,7 @@ def test_run_task_without_ecs_tag_resource_fails_with_the_ecs_access_denied_erro
     (denial,) = denied(decisions(), "ecs:TagResource")
     assert denial["principal"].startswith(f"arn:aws:sts::123456789012:assumed-role/{PREFIX}-daily-report-run-task-sfn/")
     assert denial["reason"] == "because no identity-based policy allows the ecs:TagResource action"
-    (alert,) = drain(sqs, alert_queue)
+    (alert,) = alerts_for(sqs, alert_queue, arn)
     assert "ECS.AccessDeniedException" in alert and "ecs:TagResource" in alert
 
 
@@ -171,26 +170,42 @@ def test_scheduler_trust_scoped_to_the_schedule_is_refused_and_nothing_starts(de
     assert denial["principal"] == "scheduler.amazonaws.com"
 
 
-def test_alert_publisher_without_kms_generate_data_key_publishes_nothing(deployed, agent, alert_queue, decisions):
-    """SNS encrypts each message with the topic's key on the publisher's behalf, which needs kms:GenerateDataKey:
-    https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#sns-what-permissions-for-sse"""
+@contextmanager
+def planted_key_policy(deployed, alias: str, sid: str):
+    """The key's deployed policy without statement ``sid``, for the block's duration."""
+    kms = deployed.client("kms")
+    key_id = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    original = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+    mistaken = json.loads(original)
+    assert any(s.get("Sid") == sid for s in mistaken["Statement"]), f"no statement {sid} in the key policy"
+    mistaken["Statement"] = [s for s in mistaken["Statement"] if s.get("Sid") != sid]
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(mistaken))
+    try:
+        yield
+    finally:
+        kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=original)
+
+
+def test_key_policy_without_eventbridge_delivers_no_alert_and_dead_letters_the_event(
+    deployed, agent, alert_queue, decisions
+):
+    """SNS encrypts the alert with the topic's key on EventBridge's behalf; only the key policy can let a service
+    use the key: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services"""
     sqs = deployed.client("sqs")
     drain(sqs, alert_queue)
-    with planted_identity_policy(
-        deployed, f"{PREFIX}-failing-sfn", "EncryptAlerts", without_action("EncryptAlerts", "kms:GenerateDataKey")
-    ):
+    dlq = sqs.get_queue_url(QueueName=f"{PREFIX}-execution-alerts-dlq")["QueueUrl"]
+    drain(sqs, dlq)
+    with planted_key_policy(deployed, f"alias/{PREFIX}", "EventBridgeExecutionAlerts"):
         arn = start(deployed, "pipeline-failing-arn")
         description = wait_for_execution(deployed.client("stepfunctions"), arn)
-    # The alert that could not be sent does not hide the step's own failure.
+        assert alerts_for(sqs, alert_queue, arn, timeout_seconds=5) == []
+    # The failure itself is unchanged; only the alert about it is lost.
     assert (description["status"], description["error"]) == ("FAILED", "Batch.ContainerExited")
-    failures = [e["taskFailedEventDetails"] for e in history(deployed, arn) if e["type"] == "TaskFailed"]
-    (publish_failure,) = [f for f in failures if f["resourceType"] == "sns"]
-    assert publish_failure["error"] == "SNS.KMSAccessDeniedException"
-    assert "is not authorized to perform: kms:GenerateDataKey" in publish_failure["cause"]
-    (denial,) = denied(decisions(), "kms:GenerateDataKey")
-    assert denial["resource"] == deployed.client("kms").describe_key(KeyId=f"alias/{PREFIX}")["KeyMetadata"]["Arn"]
-    time.sleep(0.5)
-    assert drain(sqs, alert_queue) == []
+    (denial, *_) = denied(decisions(), "kms:GenerateDataKey")
+    assert denial["principal"] == "events.amazonaws.com"
+    (dead_letter,) = sqs.receive_message(QueueUrl=dlq, MessageAttributeNames=["All"], WaitTimeSeconds=2)["Messages"]
+    assert json.loads(dead_letter["Body"])["detail"]["executionArn"] == arn
+    assert "kms:GenerateDataKey" in dead_letter["MessageAttributes"]["ERROR_MESSAGE"]["StringValue"]
 
 
 def test_trigger_task_without_s3_get_object_exits_with_the_unreadable_input_code(deployed, agent, decisions):
