@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.config.schema import RetryConfig
 from fargate_batch.tf import Construct
 from modules._private.asl import TIMEOUT_MARGIN_SECONDS, failure_entry, failure_states, retrier, retry_budget_seconds
 from modules.activity import Activity
-from modules.state_machine import StateMachine, StateMachineProps
+from modules.state_machine import StateMachine, StateMachineLogging, StateMachineProps
 
 REDELIVERED_ERRORS = ("States.HeartbeatTimeout", "Worker.Stopped")
 # How a job whose worker was lost or stopped is handed to the next worker: 10 s, doubling, 4 times,
@@ -35,9 +35,7 @@ class ActivityStateMachineProps:
     heartbeat_seconds: int = 60
     timeout_seconds: int = 3600
     redelivery: RetryConfig = ACTIVITY_REDELIVERY
-    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 365
-    log_kms_key_arn: str | None = None
+    logging: StateMachineLogging = StateMachineLogging()
 
     def __post_init__(self) -> None:
         if self.heartbeat_seconds >= self.timeout_seconds:
@@ -102,8 +100,6 @@ class ActivityStateMachine(Construct):
                 definition=definition,
                 statements=(),
                 logging=props.logging,
-                log_retention_days=props.log_retention_days,
-                log_kms_key_arn=props.log_kms_key_arn,
             ),
         )
 

@@ -5,12 +5,11 @@ Pipelines and S3 triggers are both this: they differ only in the definition they
 
 from __future__ import annotations
 
-from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.iam_statements import AwsScope, Statement
 from modules.aws_scope import aws_scope
 from modules.run_task_state_machine import RunTaskStateMachine
-from modules.state_machine import StateMachine, StateMachineProps
+from modules.state_machine import StateMachine, StateMachineLogging, StateMachineProps
 
 
 def start_execution_sync2(scope: AwsScope, *, state_machine_arn: str, state_machine_name: str) -> tuple[Statement, ...]:
@@ -46,9 +45,7 @@ class NestedWorkflowStateMachine(Construct):
         name: str,
         definition: dict,
         run_task: RunTaskStateMachine,
-        logging: StateMachineLoggingConfig,
-        log_retention_days: int,
-        log_kms_key_arn: str | None,
+        logging: StateMachineLogging,
         extra_statements: tuple[Statement, ...] = (),
     ) -> None:
         super().__init__(scope, id_)
@@ -64,8 +61,6 @@ class NestedWorkflowStateMachine(Construct):
                 definition=definition,
                 statements=statements,
                 logging=logging,
-                log_retention_days=log_retention_days,
-                log_kms_key_arn=log_kms_key_arn,
             ),
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import StateMachineLoggingConfig, StepConfig
+from fargate_batch.config.schema import StepConfig
 from fargate_batch.tf import Construct
 from modules._private.iam_statements import AwsScope, Statement
 from modules._private.integration_patterns import IntegrationPattern, integration_resource
@@ -18,6 +18,7 @@ from modules._private.nested_workflow import ChildCall, nested_workflow_definiti
 from modules.aws_scope import aws_scope
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine
+from modules.state_machine import StateMachineLogging
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,7 @@ class PipelineStateMachineProps:
     steps: tuple[StepConfig, ...]
     run_task: RunTaskStateMachine
     concurrency: str = "skip"
-    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 365
-    log_kms_key_arn: str | None = None
+    logging: StateMachineLogging = StateMachineLogging()
 
 
 def list_own_runs(aws: AwsScope, state_machine_name: str) -> Statement:
@@ -150,8 +149,6 @@ class PipelineStateMachine(NestedWorkflowStateMachine):
             ),
             run_task=props.run_task,
             logging=props.logging,
-            log_retention_days=props.log_retention_days,
-            log_kms_key_arn=props.log_kms_key_arn,
             extra_statements=(list_own_runs(aws_scope(scope), props.name),) if props.concurrency == "skip" else (),
         )
         self.pipeline_name = props.pipeline_name

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fargate_batch.config.schema import RetryConfig, StateMachineLoggingConfig
+from fargate_batch.config.schema import RetryConfig
 from fargate_batch.tf import Construct
 from modules._private.asl import (
     ECS_LAUNCH_ERRORS,
@@ -30,7 +30,7 @@ from modules.aws_scope import aws_scope
 from modules.ecs_cluster import EcsCluster
 from modules.fargate_task import FargateTask
 from modules.network import Network
-from modules.state_machine import StateMachine, StateMachineProps
+from modules.state_machine import StateMachine, StateMachineLogging, StateMachineProps
 
 # LATEST resolves at each launch to the newest Linux platform (1.4.0 today: encrypted ephemeral storage,
 # ENI networking), so tasks and the worker service pick up platform security fixes without a change here.
@@ -107,9 +107,7 @@ class RunTaskStateMachineProps:
     network: Network
     retry: RetryConfig = RetryConfig()
     max_task_timeout_seconds: int = 3600
-    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 365
-    log_kms_key_arn: str | None = None
+    logging: StateMachineLogging = StateMachineLogging()
 
 
 # Per-run cost tags (environment, workflow, step) cannot be set here: the optimized ecs:runTask
@@ -249,8 +247,6 @@ class RunTaskStateMachine(Construct):
                 definition=definition,
                 statements=statements,
                 logging=props.logging,
-                log_retention_days=props.log_retention_days,
-                log_kms_key_arn=props.log_kms_key_arn,
             ),
         )
         self.name = props.name

@@ -58,20 +58,25 @@ def xray_tracing() -> Statement:
 
 
 @dataclass(frozen=True)
-class StateMachineProps:
-    """``logging``: Default level ERROR without execution data, X-Ray on.
+class StateMachineLogging:
+    """How a state machine logs, in one value: ``[logging]`` (level, execution data, X-Ray, retention) and the key.
 
-    ``log_retention_days``: Default 365 (a year of history; CloudWatch Logs retention values only).
-    ``log_kms_key_arn``: Default none (CloudWatch Logs' own encryption); a customer managed key whose
-    policy lets CloudWatch Logs use it for this log group.
+    ``config``: Default level ERROR without execution data, X-Ray on, 365 days of retention (CloudWatch
+    Logs retention values only). ``kms_key_arn``: Default none (CloudWatch Logs' own encryption); a
+    customer managed key whose policy lets CloudWatch Logs use it for this log group.
+    https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
     """
 
+    config: StateMachineLoggingConfig = StateMachineLoggingConfig()
+    kms_key_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class StateMachineProps:
     name: str
     definition: dict
     statements: tuple[Statement, ...]
-    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 365
-    log_kms_key_arn: str | None = None
+    logging: StateMachineLogging = StateMachineLogging()
 
 
 # CKV_AWS_285 asks for include_execution_data = true, i.e. every state's input and output in the logs.
@@ -94,8 +99,8 @@ class StateMachine(Construct):
             self,
             "logs",
             name=names.state_machine_log_group(props.name),
-            retention_in_days=props.log_retention_days,
-            kms_key_id=props.log_kms_key_arn,
+            retention_in_days=props.logging.config.retention_days,
+            kms_key_id=props.logging.kms_key_arn,
         )
         self.role = service_role(
             self,
@@ -109,9 +114,9 @@ class StateMachine(Construct):
             description=f"Step Functions runs {props.name}",
         )
         statements: list[Statement] = list(props.statements)
-        if props.logging.level != "OFF":
+        if props.logging.config.level != "OFF":
             statements.append(log_delivery())
-        if props.logging.tracing:
+        if props.logging.config.tracing:
             statements.append(xray_tracing())
         self.policy = attach_statements(self, "policy", self.role, statements)
         self.state_machine = SfnStateMachine(
@@ -123,14 +128,14 @@ class StateMachine(Construct):
             definition=json.dumps(props.definition, indent=2),
             logging_configuration={
                 "log_destination": f"{self.log_group.arn}:*",
-                "include_execution_data": props.logging.include_execution_data,
-                "level": props.logging.level,
+                "include_execution_data": props.logging.config.include_execution_data,
+                "level": props.logging.config.level,
             },
-            tracing_configuration={"enabled": props.logging.tracing},
+            tracing_configuration={"enabled": props.logging.config.tracing},
             # Step Functions checks the role when the machine is created; the policy must exist first.
             depends_on=[self.policy],
         )
-        if not props.logging.include_execution_data:
+        if not props.logging.config.include_execution_data:
             skip_checks(self.state_machine, EXECUTION_DATA_OFF)
 
     @property

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from fargate_batch.config.schema import StateMachineLoggingConfig
 from fargate_batch.tf import Construct
 from modules._private.nested_workflow import ChildCall, nested_workflow_definition
 from modules.nested_workflow_state_machine import NestedWorkflowStateMachine
 from modules.run_task_state_machine import RunTaskStateMachine
+from modules.state_machine import StateMachineLogging
 
 KEY_PLACEHOLDER = "{key}"
 OBJECT_KEY_PATH = "$.detail.object.key"
@@ -58,9 +58,7 @@ class TriggerStateMachineProps:
     run_task: RunTaskStateMachine
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     timeout_seconds: int = 3600
-    logging: StateMachineLoggingConfig = StateMachineLoggingConfig()
-    log_retention_days: int = 365
-    log_kms_key_arn: str | None = None
+    logging: StateMachineLogging = StateMachineLogging()
 
 
 def trigger_definition(
@@ -119,6 +117,4 @@ class TriggerStateMachine(NestedWorkflowStateMachine):
             ),
             run_task=props.run_task,
             logging=props.logging,
-            log_retention_days=props.log_retention_days,
-            log_kms_key_arn=props.log_kms_key_arn,
         )

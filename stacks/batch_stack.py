@@ -33,6 +33,7 @@ from modules.run_task_state_machine import RunTaskStateMachine, RunTaskStateMach
 from modules.schedule import Schedule, ScheduleProps
 from modules.schedule_group import ScheduleGroup, ScheduleGroupProps
 from modules.ssm_parameter import read_webhook_parameter
+from modules.state_machine import StateMachineLogging
 from modules.trigger_state_machine import TriggerStateMachine, TriggerStateMachineProps
 from stacks.backend import configure_backend
 
@@ -65,6 +66,8 @@ class BatchStack(TerraformStack):
             ),
         )
         key_arn = self.key.arn
+        # Every state machine logs the same way: [logging] and the environment's key.
+        self.machine_logging = StateMachineLogging(config.logging, key_arn)
 
         network = Network(
             self,
@@ -133,9 +136,7 @@ class BatchStack(TerraformStack):
                     network=network,
                     retry=pipeline.retry,
                     max_task_timeout_seconds=max(step.timeout_seconds for step in pipeline.steps),
-                    logging=config.logging,
-                    log_retention_days=retention,
-                    log_kms_key_arn=self.key.arn,
+                    logging=self.machine_logging,
                 ),
             )
             parent = PipelineStateMachine(
@@ -147,9 +148,7 @@ class BatchStack(TerraformStack):
                     steps=pipeline.steps,
                     run_task=run_task,
                     concurrency=pipeline.concurrency,
-                    logging=config.logging,
-                    log_retention_days=retention,
-                    log_kms_key_arn=self.key.arn,
+                    logging=self.machine_logging,
                 ),
             )
             self.pipelines[pipeline.name] = parent
@@ -197,7 +196,6 @@ class BatchStack(TerraformStack):
 
     def _add_triggers(self, config: ProjectConfig, target: Target) -> None:
         shared = names.SharedNames(config.name_prefix)
-        retention = config.logging.retention_days
         aws = aws_scope(self)
         self.data_bucket = DataBucket(
             self,
@@ -247,9 +245,7 @@ class BatchStack(TerraformStack):
                     network=self.network,
                     retry=trigger.retry,
                     max_task_timeout_seconds=trigger.timeout_seconds,
-                    logging=config.logging,
-                    log_retention_days=retention,
-                    log_kms_key_arn=self.key.arn,
+                    logging=self.machine_logging,
                 ),
             )
             machine = TriggerStateMachine(
@@ -262,9 +258,7 @@ class BatchStack(TerraformStack):
                     environment=trigger.environment,
                     run_task=run_task,
                     timeout_seconds=trigger.timeout_seconds,
-                    logging=config.logging,
-                    log_retention_days=retention,
-                    log_kms_key_arn=self.key.arn,
+                    logging=self.machine_logging,
                 ),
             )
             self.triggers[trigger.name] = machine
@@ -292,7 +286,6 @@ class BatchStack(TerraformStack):
 
     def _add_activity(self, config: ProjectConfig, activity_config) -> None:
         activity_names = names.ActivityNames(config.name_prefix, activity_config.name)
-        retention = config.logging.retention_days
         activity = Activity(self, f"activity-{activity_config.name}", props=ActivityProps(name=activity_names.activity))
         machine = ActivityStateMachine(
             self,
@@ -303,9 +296,7 @@ class BatchStack(TerraformStack):
                 activity=activity,
                 heartbeat_seconds=activity_config.heartbeat_seconds,
                 timeout_seconds=activity_config.timeout_seconds,
-                logging=config.logging,
-                log_retention_days=retention,
-                log_kms_key_arn=self.key.arn,
+                logging=self.machine_logging,
             ),
         )
         worker_task = self._batch_task(

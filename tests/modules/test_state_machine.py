@@ -24,13 +24,13 @@ def test_every_state_machine_of_the_stack_traces_with_xray(synthesized):
 
 
 def test_no_skip_when_execution_data_is_logged(tmp_path):
-    from modules.state_machine import StateMachine, StateMachineProps
+    from modules.state_machine import StateMachine, StateMachineLogging, StateMachineProps
 
     props = StateMachineProps(
         name="m",
         definition={"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}},
         statements=(),
-        logging=StateMachineLoggingConfig(level="ALL", include_execution_data=True),
+        logging=StateMachineLogging(StateMachineLoggingConfig(level="ALL", include_execution_data=True)),
     )
     synthesized = synth_construct(tmp_path, lambda stack: StateMachine(stack, "machine", props=props))
     machine = find(synthesized, "aws_sfn_state_machine", name="m")
