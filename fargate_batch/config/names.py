@@ -216,6 +216,15 @@ class SharedNames:
         }
 
 
+def _state_machine_resources(*machines: str) -> tuple[NamedResource, ...]:
+    """Each state machine with the role and log group named after it."""
+    return (
+        *(("sfn_state_machine", machine) for machine in machines),
+        *(("iam_role", state_machine_role(machine)) for machine in machines),
+        *(("log_group", state_machine_log_group(machine)) for machine in machines),
+    )
+
+
 @dataclass(frozen=True)
 class PipelineNames:
     prefix: str
@@ -248,11 +257,8 @@ class PipelineNames:
         )
 
     def resources(self) -> tuple[NamedResource, ...]:
-        machines = (self.state_machine, self.run_task_state_machine)
         return (
-            *(("sfn_state_machine", machine) for machine in machines),
-            *(("iam_role", state_machine_role(machine)) for machine in machines),
-            *(("log_group", state_machine_log_group(machine)) for machine in machines),
+            *_state_machine_resources(self.state_machine, self.run_task_state_machine),
             ("scheduler_schedule", self.schedule),
             ("iam_role", schedule_role(self.schedule)),
         )
@@ -286,11 +292,8 @@ class TriggerNames:
         )
 
     def resources(self) -> tuple[NamedResource, ...]:
-        machines = (self.state_machine, self.run_task_state_machine)
         return (
-            *(("sfn_state_machine", machine) for machine in machines),
-            *(("iam_role", state_machine_role(machine)) for machine in machines),
-            *(("log_group", state_machine_log_group(machine)) for machine in machines),
+            *_state_machine_resources(self.state_machine, self.run_task_state_machine),
             ("event_rule", self.event_rule),
             ("iam_role", event_rule_role(self.event_rule)),
             ("cloudwatch_alarm", event_rule_failed_invocations_alarm(self.event_rule)),
