@@ -8,7 +8,11 @@ from fargate_batch.config.targets import Target, provider_arguments
 from fargate_batch.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
 from modules.activity import Activity, ActivityProps
 from modules.activity_state_machine import ActivityStateMachine, ActivityStateMachineProps
-from modules.activity_worker_service import ActivityWorkerService, ActivityWorkerServiceProps
+from modules.activity_worker_service import (
+    WORKER_STOP_TIMEOUT_SECONDS,
+    ActivityWorkerService,
+    ActivityWorkerServiceProps,
+)
 from modules.alert_topic import AlertTopic, AlertTopicProps, ServicePublisher
 from modules.aws_scope import aws_scope
 from modules.data_bucket import DataBucket, DataBucketProps
@@ -89,6 +93,8 @@ class BatchStack(TerraformStack):
                 name=shared.repository, keep_images=config.container.keep_images, kms_key_arn=key_arn
             ),
         )
+        # A plan against a repository without the configured tag warns, naming `make push`.
+        self.repository.require_image(config.container.image_tag)
         self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=shared.cluster))
         self.task = self._batch_task("batch-task", shared.batch_family)
         self.alerts = AlertTopic(
@@ -209,6 +215,7 @@ class BatchStack(TerraformStack):
             self.trigger_task,
             "read-inputs-write-results",
             read_key_patterns=[f"{t.prefix}*{t.suffix}" for t in config.triggers],
+            list_prefixes=[t.prefix for t in config.triggers],
             write_prefix=TRIGGER_OUTPUT_PREFIX,
         )
         self.trigger_dlq = DeadLetterQueue(
@@ -307,6 +314,8 @@ class BatchStack(TerraformStack):
                 "HEARTBEAT_INTERVAL_SECONDS": str(max(1, activity_config.heartbeat_seconds // 3)),
             },
             command=("activity-worker",),
+            # SIGTERM to SIGKILL: long enough for the poll in flight and the job's grace period.
+            stop_timeout_seconds=WORKER_STOP_TIMEOUT_SECONDS,
         )
         ActivityWorkerService(
             self,
@@ -331,7 +340,13 @@ class BatchStack(TerraformStack):
         )
 
     def _batch_task(
-        self, id_: str, family: str, *, environment: dict[str, str] | None = None, command: tuple[str, ...] = ()
+        self,
+        id_: str,
+        family: str,
+        *,
+        environment: dict[str, str] | None = None,
+        command: tuple[str, ...] = (),
+        stop_timeout_seconds: int | None = None,
     ) -> FargateTask:
         """A task definition of the batch image with the configured size, logs and key; extra environment on top."""
         container = self.config.container
@@ -348,6 +363,7 @@ class BatchStack(TerraformStack):
                 command=command,
                 log_retention_days=self.config.logging.retention_days,
                 log_kms_key_arn=self.key.arn,
+                stop_timeout_seconds=stop_timeout_seconds,
             ),
         )
 
