@@ -73,7 +73,8 @@ def execution_role_trust() -> dict:
 class FargateTaskProps:
     """``cpu``/``memory_mib``: a pair Fargate offers (validated at config load).
 
-    ``stop_timeout_seconds``: Default none: Fargate waits 30 s between SIGTERM and SIGKILL; 1-120 (Fargate honours at most 120).
+    ``stop_timeout_seconds``: Default none: Fargate waits 30 s between SIGTERM and SIGKILL; 1-120 (Fargate
+    honours at most 120).
     ``log_retention_days``: Default 365. ``log_kms_key_arn``: Default none; a customer managed key whose
     policy lets CloudWatch Logs use it for ``/ecs/<family>``. ``environment``: the container's base environment; a run
     can override or add variables. ``command``: Default the image's CMD.
