@@ -20,7 +20,7 @@ CHECKOV_VENV := .venv-checkov
 STAMP_CHECKOV := $(CHECKOV_VENV)/.synced
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV_VENV)/bin/checkov
 
-.PHONY: help install synth test lint check-config run up down fire plan-report hcl bench bench-local clean
+.PHONY: help install synth test lint check-config run up down fire bootstrap push plan-report hcl bench bench-local clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,12 @@ down:  ## Stop the local AWS that make up started
 
 fire: install  ## Fire one pipeline's schedule now on the local AWS: make fire PIPELINE=<name>
 	$(PY) -m fargate_batch.local_aws fire --pipeline "$(PIPELINE)"
+
+bootstrap: install  ## First deploy, step 1: apply only the image repository (and its key); README "First deploy"
+	$(PY) -m fargate_batch.push_image bootstrap
+
+push: install  ## Build batch_container for the task platform and push the configured tag (local: record it in the emulator)
+	$(PY) -m fargate_batch.push_image push
 
 check-config: install  ## Validate config/*.toml without synthesizing
 	$(PY) -m fargate_batch.config config/*.toml

@@ -189,6 +189,18 @@ def to_hcl(stack: dict, schema: dict) -> str:
         elif section == "output":
             for name, config in content.items():
                 out += _block(f'output "{name}"', body(config, None, 1))
+        elif section == "check":
+            # check blocks (the pushed-image check, modules/ecr_repository.py): scoped data sources, then asserts.
+            data_schemas = aws["data_source_schemas"]
+            for name, config in content.items():
+                lines: list[str] = []
+                for type_, instances in config.get("data", {}).items():
+                    for data_name, data_config in instances.items():
+                        data_body = body(data_config, data_schemas[type_]["block"], 2)
+                        lines += [f'  data "{type_}" "{data_name}" {{', *data_body, "  }"]
+                for assertion in config.get("assert", []):
+                    lines += ["  assert {", *body(assertion, None, 2), "  }"]
+                out += _block(f'check "{name}"', lines)
         elif section == "locals":
             out += _block("locals", body(content, None, 1))
         elif section == "variable":

@@ -250,16 +250,24 @@ class EcsAgent:
             self.runs[task["taskArn"]] = run
         threading.Thread(target=self._run, args=(run, name, definition), daemon=True).start()
 
-    def _role_session(self, role_arn: str, task_arn: str) -> dict[str, str]:
-        """ECS assumes task and execution roles with aws:SourceArn in the task's ECS ARN space."""
+    def _role_session(self, role_arn: str, task_arn: str, *, execution_role: bool = False) -> dict[str, str]:
+        """A session of the task role (with the task's ARN as aws:SourceArn) or of the execution role (without).
+
+        AWS documents ``aws:SourceAccount``/``aws:SourceArn`` in the trust policy of task roles
+        (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html) and not for task
+        execution roles, whose documented trust policy has no condition
+        (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html). So the
+        agent sends neither key when it assumes an execution role: a trust policy that relies on them is
+        refused here, as it could be in an account.
+        """
         from local_emulator.service_roles import assume_role_as_service
 
         return assume_role_as_service(
             self.endpoint,
             service="ecs-tasks.amazonaws.com",
             role_arn=role_arn,
-            source_arn=task_arn,
-            source_account=task_arn.split(":")[4],
+            source_arn=None if execution_role else task_arn,
+            source_account=None if execution_role else task_arn.split(":")[4],
             region=self.region,
             session_name=task_arn.rsplit("/", 1)[-1],
         )
@@ -302,7 +310,7 @@ class EcsAgent:
             return None
         stream = awslogs_stream(options, run.container_name, run.task_arn)
         try:
-            credentials = self._role_session(run.execution_role_arn, run.task_arn)
+            credentials = self._role_session(run.execution_role_arn, run.task_arn, execution_role=True)
         except RoleAssumptionRefused as refused:
             run.output += f"\necs-agent: no logs written: {refused}"
             return None

@@ -25,12 +25,15 @@ def assume_role_as_service(
     *,
     service: str,
     role_arn: str,
-    source_arn: str,
-    source_account: str,
+    source_arn: str | None,
+    source_account: str | None,
     region: str,
     session_name: str | None = None,
 ) -> dict[str, str]:
-    """Credentials (``AccessKeyId``, ``SecretAccessKey``, ``SessionToken``) of a session of ``role_arn``."""
+    """Credentials (``AccessKeyId``, ``SecretAccessKey``, ``SessionToken``) of a session of ``role_arn``.
+
+    ``source_arn``/``source_account``: the confused-deputy keys the service sends; None when it sends none.
+    """
     body = json.dumps(
         {
             "service": service,

@@ -15,6 +15,24 @@ from modules.fargate_task import FargateTask
 from modules.network import Network
 from modules.run_task_state_machine import PLATFORM_VERSION
 
+# The worker's shutdown budget, mirrored from batch_container/batch_job/activity_worker.py (the stack never
+# imports the batch program: tests/test_layers.py). tests/modules/test_activity_worker_service.py reads
+# both and fails when they drift.
+WORKER_LONG_POLL_SECONDS = 60
+"""activity_worker.LONG_POLL_SECONDS: Step Functions holds a GetActivityTask call up to 60 s."""
+WORKER_SHUTDOWN_GRACE_SECONDS = 25
+"""activity_worker.SHUTDOWN_GRACE_SECONDS: the job in hand gets this long after SIGTERM."""
+WORKER_STOP_TIMEOUT_MARGIN_SECONDS = 5
+"""Room for the process to start its shutdown and for the Fargate agent's own signal delivery."""
+WORKER_STOP_TIMEOUT_SECONDS = (
+    WORKER_LONG_POLL_SECONDS + WORKER_SHUTDOWN_GRACE_SECONDS + WORKER_STOP_TIMEOUT_MARGIN_SECONDS
+)
+"""The worker container's ``stopTimeout`` (90 s): the batch program's README requires more than
+LONG_POLL_SECONDS + SHUTDOWN_GRACE_SECONDS (its worst case is max(60, 25 + 3) + 10 s of reporting); Fargate's
+default 30 s would SIGKILL a worker in a long poll or mid-job on every deploy, and Fargate honours at most 120 s.
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_timeout
+"""
+
 
 @dataclass(frozen=True)
 class ActivityWorkerServiceProps:

@@ -29,9 +29,35 @@ from fargate_batch.tf import (
     S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
     S3BucketVersioningA,
 )
-from modules._private.iam_statements import Statement, kms_data_keys_via
+from modules._private.iam_statements import Condition, Statement, kms_data_keys_via
 from modules.aws_scope import aws_scope
 from modules.fargate_task import FargateTask
+
+
+def list_under_prefixes(bucket_arn: str, prefixes: Iterable[str]) -> Statement:
+    """``s3:ListBucket`` on the bucket, only for listings whose ``s3:prefix`` starts with one of ``prefixes``.
+
+    Why: "If the object you request doesn't exist, the error that Amazon S3 returns depends on whether you
+    also have the s3:ListBucket permission. If you have the s3:ListBucket permission on the bucket, Amazon S3
+    returns an HTTP status code 404 Not Found error. If you don't have the s3:ListBucket permission, Amazon
+    S3 returns an HTTP status code 403 Access Denied error."
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (Permissions). ``process`` tells a
+    missing input (exit 3) from an unreadable one (exit 4) by that status.
+
+    UNVERIFIED: AWS documents ``s3:prefix`` for ListObjects requests
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html), but not which
+    ``s3:prefix`` value, if any, the implicit ListBucket check of a GetObject on a missing key carries. If
+    it carries none, this condition does not match and a missing input still reads as 403 (exit 4, no
+    worse than before); the fix would then be ListBucket without the condition, which lets the task list
+    every key of the bucket. The local emulator assumes the key is the prefix
+    (``local_emulator/authorization/run_time_calls.py: s3_missing_object_checks``).
+    """
+    return Statement(
+        sid="ListTriggerPrefixes",
+        actions=("s3:ListBucket",),
+        resources=(bucket_arn,),
+        conditions=(Condition("StringLike", "s3:prefix", tuple(f"{prefix}*" for prefix in prefixes)),),
+    )
 
 
 @dataclass(frozen=True)
@@ -148,12 +174,19 @@ class DataBucket(Construct):
         return self.bucket.arn
 
     def grant_read_write(
-        self, grantee: FargateTask, id_: str, *, read_key_patterns: Iterable[str], write_prefix: str
+        self,
+        grantee: FargateTask,
+        id_: str,
+        *,
+        read_key_patterns: Iterable[str],
+        list_prefixes: Iterable[str],
+        write_prefix: str,
     ) -> None:
         """Let ``grantee``'s program read objects matching ``read_key_patterns`` and write under ``write_prefix``.
 
         Patterns use IAM's ``*`` wildcard (``input/*.csv``); with a customer managed key the program also
-        gets the data key, through S3 only.
+        gets the data key, through S3 only. ``list_prefixes`` (the trigger prefixes) get ``s3:ListBucket``
+        (:func:`list_under_prefixes`), so that reading a key that is not there is a 404, not a 403.
         """
         grantee.grant(
             id_,
@@ -163,6 +196,7 @@ class DataBucket(Construct):
                     actions=("s3:GetObject",),
                     resources=tuple(f"{self.arn}/{pattern}" for pattern in read_key_patterns),
                 ),
+                list_under_prefixes(self.arn, list_prefixes),
                 Statement(sid="WriteResults", actions=("s3:PutObject",), resources=(f"{self.arn}/{write_prefix}*",)),
                 *self.kms_statements(),
             ),

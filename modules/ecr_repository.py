@@ -10,8 +10,42 @@ from fargate_batch.tf import (
     EcrLifecyclePolicy,
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryResource,
+    TerraformStack,
 )
 from modules._private.iam_statements import Statement
+
+PUSH_COMMAND = "make push"
+"""What puts the configured tag into the repository (``fargate_batch/push_image.py``)."""
+
+
+def image_pushed_check(*, repository_name: str, repository_ref: str, tag: str, assert_name: str) -> dict:
+    """A Terraform ``check`` block: the repository holds ``tag``, else a warning naming ``make push``.
+
+    A check, not a precondition: a ``check`` only warns and never blocks a plan or an apply
+    (https://developer.hashicorp.com/terraform/language/checks), so a stack whose repository is created
+    in the same apply (the first apply, every emulator deploy) still applies, while a plan against a
+    repository without the tag says so before ECS fails the tasks with CannotPullContainerError. The
+    ``aws_ecr_image`` lookup is scoped to the check: outside one, a missing image would be a hard error.
+    Terraform 1.11 reports a scoped data source that fails ("reading ECR Images: couldn't find resource",
+    the AWS provider's words for a missing tag) as that warning in place of the assertion's message, so the
+    check and its data source carry ``make push`` in their names: the warning names
+    ``check.<assert_name>.data.aws_ecr_image.<assert_name>``. The assertion catches a lookup that answers
+    without a digest. https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/ecr_image
+    """
+    message = (
+        f"Image tag {tag} is not in ECR repository {repository_name}: run `{PUSH_COMMAND}` "
+        "(README: First deploy to an AWS account), then plan again."
+    )
+    return {
+        # The reference (not the plain name) orders the lookup after the repository's creation.
+        "data": {"aws_ecr_image": {assert_name: {"repository_name": repository_ref, "image_tag": tag}}},
+        "assert": [
+            {
+                "condition": f"${{data.aws_ecr_image.{assert_name}.image_digest != null}}",
+                "error_message": message,
+            }
+        ],
+    }
 
 
 def ecr_pull(repository_arn: str) -> tuple[Statement, ...]:
@@ -41,6 +75,7 @@ class EcrRepositoryProps:
 class EcrRepository(Construct):
     def __init__(self, scope: Construct, id_: str, *, props: EcrRepositoryProps) -> None:
         super().__init__(scope, id_)
+        self.name = props.name
         # Struct classes, not dicts: jsii drops snake_case keys of dicts inside lists.
         encryption = (
             EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=props.kms_key_arn)
@@ -88,6 +123,21 @@ class EcrRepository(Construct):
 
     def image(self, tag: str) -> str:
         return f"{self.repository.repository_url}:{tag}"
+
+    def require_image(self, tag: str) -> None:
+        """Warn at plan time when ``tag`` is not in this repository (see :func:`image_pushed_check`).
+
+        CDKTF 0.21 has no construct for ``check`` blocks, so the block is written into the stack's JSON
+        with an override; its data source is therefore plain JSON rather than a ``DataAwsEcrImage``, which
+        CDKTF can only place at the top level, where a missing image would fail the plan outright.
+        """
+        name = "batch_image_pushed_else_run_make_push"
+        TerraformStack.of(self).add_override(
+            f"check.{name}",
+            image_pushed_check(
+                repository_name=self.name, repository_ref=self.repository.name, tag=tag, assert_name=name
+            ),
+        )
 
     def pull_statements(self) -> tuple[Statement, ...]:
         """What a task's execution role needs to pull an image of this repository."""

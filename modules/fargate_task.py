@@ -19,6 +19,13 @@ from modules.aws_scope import aws_scope
 from modules.ecr_repository import EcrRepository
 
 CONTAINER_NAME = "batch"
+# Fargate honours a container stopTimeout of at most 120 s (default 30 s).
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_timeout
+FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120
+# The batch image is built for this architecture (`make push` reads it from the task definition): Fargate
+# offers X86_64 in every region and capacity provider, Linux/ARM64 is cheaper per vCPU-hour but the cost
+# estimate's price table (fargate_batch/plan_report/pricing.py) is the x86 one.
+CPU_ARCHITECTURE = "X86_64"
 
 
 def write_logs(log_group_arn: str) -> Statement:
@@ -30,10 +37,44 @@ def write_logs(log_group_arn: str) -> Statement:
     )
 
 
+def task_role_trust(*, account_id: str, ecs_arn_pattern: str) -> dict:
+    """Task role: ECS tasks of this account, with the confused-deputy conditions ECS documents for task roles.
+
+    "It is recommended that you use the aws:SourceAccount or aws:SourceArn condition keys to scope the
+    permissions further to prevent the confused deputy security issue. These condition keys can be specified
+    in the trust relationship" (Amazon ECS task IAM role; the documented ``aws:SourceArn`` is
+    ``arn:aws:ecs:<region>:<account>:*``, an ECS task ARN of the account):
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+    (the wording as quoted in https://github.com/awsdocs/amazon-ecs-developer-guide/issues/208)
+    """
+    return service_trust("ecs-tasks.amazonaws.com", source_account=account_id, source_arn=ecs_arn_pattern)
+
+
+def execution_role_trust() -> dict:
+    """Task execution role: ``ecs-tasks.amazonaws.com`` with no condition, exactly as ECS documents it.
+
+    The execution role page gives this trust policy without ``aws:SourceArn``/``aws:SourceAccount`` and
+    says nothing of ECS's agents sending either when they assume the role to pull the image and ship logs:
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
+    A condition on a key the caller does not send fails closed ("ECS was unable to assume the role"), so
+    only what AWS documents is kept; the role holds only pull-and-log permissions for this one family, and
+    only a principal allowed ``iam:PassRole`` on it (the run-task state machines, the worker service) can
+    hand it to ECS.
+    """
+    return {
+        "sid": "TrustedService",
+        "effect": "Allow",
+        "actions": ["sts:AssumeRole"],
+        "principals": [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}],
+    }
+
+
 @dataclass(frozen=True)
 class FargateTaskProps:
     """``cpu``/``memory_mib``: a pair Fargate offers (validated at config load).
 
+    ``stop_timeout_seconds``: Default none: Fargate waits 30 s between SIGTERM and SIGKILL; 1-120 (Fargate
+    honours at most 120).
     ``log_retention_days``: Default 365. ``log_kms_key_arn``: Default none; a customer managed key whose
     policy lets CloudWatch Logs use it for ``/ecs/<family>``. ``environment``: the container's base environment; a run
     can override or add variables. ``command``: Default the image's CMD.
@@ -49,6 +90,15 @@ class FargateTaskProps:
     command: tuple[str, ...] = ()
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
+    stop_timeout_seconds: int | None = None
+
+    def __post_init__(self) -> None:
+        timeout = self.stop_timeout_seconds
+        if timeout is not None and not 1 <= timeout <= FARGATE_MAX_STOP_TIMEOUT_SECONDS:
+            raise ValueError(
+                f"{self.family}: stop_timeout_seconds {self.stop_timeout_seconds} is outside 1-"
+                f"{FARGATE_MAX_STOP_TIMEOUT_SECONDS}, the container stopTimeout Fargate honours"
+            )
 
 
 class FargateTask(Construct):
@@ -65,16 +115,11 @@ class FargateTask(Construct):
             retention_in_days=props.log_retention_days,
             kms_key_id=props.log_kms_key_arn,
         )
-        ecs_trust = service_trust(
-            "ecs-tasks.amazonaws.com",
-            source_account=aws.account_id,
-            source_arn=aws.arn("ecs", "*"),
-        )
         self.execution_role = service_role(
             self,
             "execution-role",
             name=names.task_execution_role(props.family),
-            trust_statement=ecs_trust,
+            trust_statement=execution_role_trust(),
             description=f"ECS pulls the image and ships logs for {props.family}",
         )
         attach_statements(
@@ -87,7 +132,7 @@ class FargateTask(Construct):
             self,
             "task-role",
             name=names.task_role(props.family),
-            trust_statement=ecs_trust,
+            trust_statement=task_role_trust(account_id=aws.account_id, ecs_arn_pattern=aws.arn("ecs", "*")),
             description=f"What the {props.family} program may call",
         )
         container: dict = {
@@ -109,6 +154,8 @@ class FargateTask(Construct):
         }
         if props.command:
             container["command"] = list(props.command)
+        if props.stop_timeout_seconds is not None:
+            container["stopTimeout"] = props.stop_timeout_seconds
         self.task_definition = EcsTaskDefinition(
             self,
             "task-definition",
@@ -119,7 +166,7 @@ class FargateTask(Construct):
             memory=str(props.memory_mib),
             execution_role_arn=self.execution_role.arn,
             task_role_arn=self.task_role.arn,
-            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": CPU_ARCHITECTURE},
             # Tokens inside the JSON text become Terraform interpolations when synthesized.
             container_definitions=json.dumps([container]),
         )

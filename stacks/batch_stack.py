@@ -8,7 +8,11 @@ from fargate_batch.config.targets import Target, provider_arguments
 from fargate_batch.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
 from modules.activity import Activity, ActivityProps
 from modules.activity_state_machine import ActivityStateMachine, ActivityStateMachineProps
-from modules.activity_worker_service import ActivityWorkerService, ActivityWorkerServiceProps
+from modules.activity_worker_service import (
+    WORKER_STOP_TIMEOUT_SECONDS,
+    ActivityWorkerService,
+    ActivityWorkerServiceProps,
+)
 from modules.alert_topic import AlertTopic, AlertTopicProps, ServicePublisher
 from modules.aws_scope import aws_scope
 from modules.data_bucket import DataBucket, DataBucketProps
@@ -97,6 +101,8 @@ class BatchStack(TerraformStack):
                 name=shared.repository, keep_images=config.container.keep_images, kms_key_arn=key_arn
             ),
         )
+        # A plan against a repository without the configured tag warns, naming `make push`.
+        self.repository.require_image(config.container.image_tag)
         self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=shared.cluster))
         self.task = self._batch_task(
             "batch-task",
@@ -218,6 +224,7 @@ class BatchStack(TerraformStack):
             self.trigger_task,
             "read-inputs-write-results",
             read_key_patterns=[f"{t.prefix}*{t.suffix}" for t in config.triggers],
+            list_prefixes=[t.prefix for t in config.triggers],
             write_prefix=TRIGGER_OUTPUT_PREFIX,
         )
         self.trigger_dlq = DeadLetterQueue(
@@ -310,6 +317,8 @@ class BatchStack(TerraformStack):
             command=("activity-worker",),
             # A job's command arrives with the job, so any worker may run notify.
             may_notify=True,
+            # SIGTERM to SIGKILL: long enough for the poll in flight and the job's grace period.
+            stop_timeout_seconds=WORKER_STOP_TIMEOUT_SECONDS,
         )
         ActivityWorkerService(
             self,
@@ -341,6 +350,7 @@ class BatchStack(TerraformStack):
         environment: dict[str, str] | None = None,
         command: tuple[str, ...] = (),
         may_notify: bool = False,
+        stop_timeout_seconds: int | None = None,
     ) -> FargateTask:
         """A task definition of the batch image with the configured size, logs and key; extra environment on top.
 
@@ -364,6 +374,7 @@ class BatchStack(TerraformStack):
                 command=command,
                 log_retention_days=self.config.logging.retention_days,
                 log_kms_key_arn=self.key.arn,
+                stop_timeout_seconds=stop_timeout_seconds,
             ),
         )
         if may_notify and parameter:

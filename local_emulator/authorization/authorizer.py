@@ -115,20 +115,25 @@ def authorize(principal: Principal, identity_policies, checks: list[Check], regi
 
 
 def assume_role_as_service(
-    service: str, role_arn: str, *, source_arn: str, source_account: str, session_name: str, region: str
+    service: str,
+    role_arn: str,
+    *,
+    source_arn: str | None,
+    source_account: str | None,
+    session_name: str,
+    region: str,
 ) -> Session:
     """A service principal assumes a deployed role, with the confused-deputy context that service sets.
 
     Only the role's trust policy decides. https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
-    Raises :class:`AssumeRoleDenied` in AWS's words when the trust policy does not allow it.
+    A ``source_arn``/``source_account`` of None is a key the service does not send: a trust condition on it
+    does not match, as in AWS. Raises :class:`AssumeRoleDenied` in AWS's words when the trust policy does not
+    allow it.
     """
     principal = Principal(arn=service, service=service)
     role = deployed_policies.role(role_arn)
-    context = {
-        **base_context(principal, region),
-        "aws:SourceArn": source_arn,
-        "aws:SourceAccount": source_account,
-    }
+    sent = {"aws:SourceArn": source_arn, "aws:SourceAccount": source_account}
+    context = {**base_context(principal, region), **{k: v for k, v in sent.items() if v is not None}}
     request = Request(principal=principal, action="sts:AssumeRole", resource=role_arn, context=context)
     if role is None:
         decision = Decision(False, "because the role does not exist", request)

@@ -153,6 +153,12 @@ def judge_request(response, iam_request_cls, resource: str) -> None:
         raise _access_denied(service, message, json_protocol=json_protocol, s3=is_s3) from None
     identity = session.role.identity_policies if session.role else ()
     denied = authorize(session.principal, identity, checks, region)
+    if denied is None and is_s3:
+        from local_emulator.authorization.run_time_calls import s3_missing_object_checks
+
+        # A read of a missing key is a 404 only for a caller that may also list the bucket.
+        missing = s3_missing_object_checks(response.data.get("Action", ""), resource)
+        denied = authorize(session.principal, identity, missing, region) if missing else None
     if denied is not None:
         from local_emulator.authorization.policy_evaluation import denial_message
 

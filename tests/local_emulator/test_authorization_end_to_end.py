@@ -17,7 +17,7 @@ import pytest
 from fargate_batch.local_run.executions import task_steps, wait_for_execution, wait_for_new_execution
 from local_emulator.scheduler_clock import ScheduleInvocationFailed, fire_now
 from local_emulator.service_roles import authorization_summary
-from tests.local_emulator.conftest import alerts_for, drain, start
+from tests.local_emulator.conftest import alerts_for, drain, history, start
 
 pytestmark = pytest.mark.emulator
 
@@ -286,3 +286,108 @@ def test_scheduler_role_that_may_not_start_the_pipeline_sends_the_event_to_the_d
     assert dead_letter["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "AccessDeniedException"
     assert dead_letter["MessageAttributes"]["SCHEDULE_ARN"]["StringValue"] == schedule["Arn"]
     assert json.loads(dead_letter["Body"]) == json.loads(schedule["Target"]["Input"])
+
+
+# -- first deploy: failure paths of a real account (issue 16) -----------------------------------------
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+RUN_TASK_INPUT = {
+    "commands": ["echo", "first", "deploy"],
+    "environment": [{"Name": "ENV", "Value": "first deploy"}],
+    "timeout_seconds": 60,
+    "workflow": "pipeline/daily-report",
+    "step": "extract",
+}
+
+
+def test_run_task_role_without_ecs_run_task_fails_with_the_access_denied_error_and_its_plain_cause(
+    deployed, agent, decisions
+):
+    """An ECS API error's cause is plain text: the execution fails with it, never with a parse error."""
+    sfn = deployed.client("stepfunctions")
+    with planted_identity_policy(
+        deployed,
+        f"{PREFIX}-daily-report-run-task-sfn",
+        "RunTaskOnThisCluster",
+        without_statement("RunTaskOnThisCluster"),
+    ):
+        arn = start(deployed, "pipeline-daily-report-run-task-arn", RUN_TASK_INPUT)
+        described = wait_for_execution(sfn, arn)
+    assert (described["status"], described["error"]) == ("FAILED", "ECS.AccessDeniedException")
+    assert "is not authorized to perform: ecs:RunTask" in described["cause"]
+    assert not _is_json(described["cause"])
+    assert "States.Runtime" not in json.dumps(history(deployed, arn), default=str)
+    (denial,) = denied(decisions(), "ecs:RunTask")
+    assert denial["principal"].startswith(f"arn:aws:sts::123456789012:assumed-role/{PREFIX}-daily-report-run-task-sfn/")
+
+
+def test_throttled_run_task_is_retried_and_the_task_then_runs(deployed, agent, decisions):
+    from local_emulator.patches.ecs_capacity_faults import set_throttled_run_tasks
+
+    sfn = deployed.client("stepfunctions")
+    set_throttled_run_tasks(deployed.endpoint, f"{PREFIX}-batch", 1)
+    arn = start(deployed, "pipeline-daily-report-run-task-arn", RUN_TASK_INPUT)
+    assert wait_for_execution(sfn, arn)["status"] == "SUCCEEDED"
+    failures = [e["taskFailedEventDetails"]["error"] for e in history(deployed, arn) if e["type"] == "TaskFailed"]
+    assert failures == ["ECS.ThrottlingException"]
+    (launch,) = task_steps(sfn, arn)
+    assert (launch.attempts, launch.status, len(launch.task_arns)) == (2, "SUCCEEDED", 1)
+    (run,) = [run for run in agent.runs.values() if run.task_arn == launch.task_arns[0]]
+    assert (run.command, run.exit_code) == (["echo", "first", "deploy"], 0)
+    assert denied(decisions(), "ecs:RunTask") == []
+
+
+def _trigger_event(deployed, key: str) -> dict:
+    """The EventBridge "Object Created" event the trigger's rule hands to its state machine."""
+    return {"detail": {"bucket": {"name": deployed.outputs["data-bucket-name"]}, "object": {"key": key}}}
+
+
+def test_missing_input_object_exits_with_the_missing_input_code(deployed, agent, decisions):
+    """s3:ListBucket under the trigger prefix makes S3 answer 404 for a missing key (API_GetObject.html)."""
+    sfn = deployed.client("stepfunctions")
+    arn = start(deployed, "trigger-target-files-arn", _trigger_event(deployed, "target/never-uploaded.csv"))
+    assert wait_for_execution(sfn, arn)["status"] == "FAILED"
+    assert "exit code 3" in child_failure(deployed, arn)["cause"]  # INPUT_MISSING
+    summary = decisions()
+    assert summary["by_action"]["s3:ListBucket"] == {"allowed": 1, "denied": 0}
+    assert [d for d in summary["denied"] if d["action"].startswith("s3:")] == []
+
+
+def test_missing_input_object_without_list_bucket_reads_as_unreadable(deployed, agent, decisions):
+    """Without s3:ListBucket, S3 answers 403 for a missing key, and process says "unreadable" (exit 4)."""
+    sfn = deployed.client("stepfunctions")
+    with planted_identity_policy(
+        deployed, f"{PREFIX}-trigger-task", "ListTriggerPrefixes", without_statement("ListTriggerPrefixes")
+    ):
+        arn = start(deployed, "trigger-target-files-arn", _trigger_event(deployed, "target/also-missing.csv"))
+        assert wait_for_execution(sfn, arn)["status"] == "FAILED"
+    assert "exit code 4" in child_failure(deployed, arn)["cause"]  # INPUT_UNREADABLE
+    (denial,) = denied(decisions(), "s3:ListBucket")
+    assert denial["resource"] == f"arn:aws:s3:::{deployed.outputs['data-bucket-name']}"
+
+
+def test_execution_role_trust_relying_on_source_arn_is_refused_so_no_logs_are_written(deployed, agent, decisions):
+    """ECS documents no aws:SourceArn for execution roles; the agent sends none, so such a trust is refused."""
+    iam = deployed.client("iam")
+    role_name = f"{PREFIX}-batch-execution"
+    original = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    assert all("Condition" not in s for s in original["Statement"])
+    mistaken = copy.deepcopy(original)
+    for statement in mistaken["Statement"]:
+        statement["Condition"] = {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:123456789012:*"}}
+    iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(mistaken))
+    try:
+        arn = start(deployed, "pipeline-daily-report-run-task-arn", RUN_TASK_INPUT)
+        wait_for_execution(deployed.client("stepfunctions"), arn)
+    finally:
+        iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(original))
+    refusals = [d for d in denied(decisions(), "sts:AssumeRole") if d["resource"].endswith(f":role/{role_name}")]
+    assert refusals and all(d["principal"] == "ecs-tasks.amazonaws.com" for d in refusals)

@@ -57,3 +57,21 @@ def test_access_logging_and_replication_are_skipped_with_reasons(synthesized):
     skipped = {c.split(":")[1].removeprefix("skip="): c for c in bucket["//"]["checkov"]}
     assert set(skipped) == {"CKV_AWS_18", "CKV_AWS_144"}
     assert "CloudTrail data events" in skipped["CKV_AWS_18"]
+
+
+def test_trigger_task_may_list_only_under_the_trigger_prefixes(synthesized, dev_config):
+    # API_GetObject.html: a missing key is 404 only for a caller that also has s3:ListBucket, else 403.
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, "fargate-batch-dev-trigger-task")}
+    listing = statements["ListTriggerPrefixes"]
+    assert listing["actions"] == ["s3:ListBucket"]
+    assert listing["resources"] == [reference(synthesized, "aws_s3_bucket", "arn", force_destroy=False)]
+    assert listing["condition"] == [
+        {"test": "StringLike", "variable": "s3:prefix", "values": [f"{t.prefix}*" for t in dev_config.triggers]}
+    ]
+
+
+def test_reading_stays_limited_to_the_trigger_patterns(synthesized):
+    statements = {s["sid"]: s for s in role_policy_statements(synthesized, "fargate-batch-dev-trigger-task")}
+    bucket_arn = reference(synthesized, "aws_s3_bucket", "arn", force_destroy=False)
+    assert statements["ReadTriggeredObjects"]["actions"] == ["s3:GetObject"]
+    assert statements["ReadTriggeredObjects"]["resources"] == [f"{bucket_arn}/target/*"]

@@ -43,11 +43,45 @@ def test_execution_role_pulls_only_from_this_repository_and_writes_only_its_logs
     assert statements["WriteContainerLogs"]["resources"] == [f"{log_group_arn}:log-stream:*"]
 
 
-def test_task_roles_are_trusted_by_ecs_tasks_of_this_account_only(synthesized):
-    for role in (f"{FAMILY}-execution", f"{FAMILY}-task"):
-        (trust,) = trust_statements(synthesized, role)
+def test_task_role_is_trusted_by_ecs_tasks_of_this_account_only(synthesized):
+    (trust,) = trust_statements(synthesized, f"{FAMILY}-task")
+    assert trust["principals"] == [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}]
+    # task-iam-roles.html: aws:SourceAccount / aws:SourceArn (arn:aws:ecs:<region>:<account>:*) in the trust policy.
+    conditions = {c["variable"]: c for c in trust["condition"]}
+    assert set(conditions) == {"aws:SourceAccount", "aws:SourceArn"}
+    assert conditions["aws:SourceArn"]["test"] == "ArnLike"
+    assert conditions["aws:SourceArn"]["values"][0].endswith(":*")
+    assert ":ecs:" in conditions["aws:SourceArn"]["values"][0]
+
+
+def test_execution_role_trust_has_only_what_the_execution_role_page_documents(synthesized):
+    # task_execution_IAM_role.html gives the trust policy with no condition; a condition on a key ECS does not
+    # send would make every task fail with "ECS was unable to assume the role".
+    for family in (FAMILY, "fargate-batch-dev-trigger", "fargate-batch-dev-worker-hello-world"):
+        (trust,) = trust_statements(synthesized, f"{family}-execution")
         assert trust["principals"] == [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}]
-        assert {c["variable"] for c in trust["condition"]} == {"aws:SourceAccount", "aws:SourceArn"}
+        assert trust["actions"] == ["sts:AssumeRole"]
+        assert "condition" not in trust
+
+
+def test_batch_and_trigger_containers_keep_fargates_default_stop_timeout(synthesized):
+    for family in (FAMILY, "fargate-batch-dev-trigger"):
+        (container,) = json.loads(find(synthesized, "aws_ecs_task_definition", family=family)["container_definitions"])
+        assert "stopTimeout" not in container
+
+
+def test_task_definition_runs_on_x86_64_linux(synthesized):
+    task = find(synthesized, "aws_ecs_task_definition", family=FAMILY)
+    assert task["runtime_platform"] == {"operating_system_family": "LINUX", "cpu_architecture": "X86_64"}
+
+
+def test_stop_timeout_above_what_fargate_honours_is_refused():
+    import pytest
+
+    from modules.fargate_task import FargateTaskProps
+
+    with pytest.raises(ValueError, match="stop_timeout_seconds 121 is outside 1-120"):
+        FargateTaskProps(family="f", repository=None, image_tag="v1", stop_timeout_seconds=121)
 
 
 def test_task_role_has_no_permissions_for_pipelines(synthesized):
