@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Literal
 
 from fargate_batch.checkov_skips import CheckovSkip, skip_checks
 from fargate_batch.config import names
+from fargate_batch.config.schema import NetworkConfig
 from fargate_batch.tf import (
     CloudwatchLogGroup,
     Construct,
@@ -70,16 +70,14 @@ def deliver_flow_logs(log_group_arn: str) -> tuple[Statement, ...]:
 
 @dataclass(frozen=True)
 class NetworkProps:
-    """Either ``subnet_ids`` + ``security_group_ids`` (existing), or ``create_vpc``.
+    """Where tasks run, as ``network`` (``[network]``) says: existing subnets and security groups, or a new VPC.
 
-    ``az_count``: Default 2 private subnets in distinct availability zones.
-    ``availability_zone_ids``: Default none: the first ``az_count`` zones by name of those that are
-    available and need no opt-in (never a Local Zone or Wavelength Zone). Zone ids (``apne1-az1``) pin the
-    subnets, so a zone AWS adds later can never shift them.
-    ``assign_public_ip``: Default false.
-    ``nat``: Default ``"none"``: no route to the internet. ``"single"``: one NAT gateway in a public subnet
-    of the first zone serves every private subnet (if that zone fails, the others lose egress too);
-    ``"per_zone"``: a NAT gateway and route table per zone.
+    The configuration's checks (``fargate_batch/config``) hold the rules: subnets and groups or
+    ``create_vpc``; ``nat`` only with ``create_vpc``; at least ``az_count`` zone ids when pinned. Zones not
+    pinned are the first ``az_count`` available ones that need no opt-in (never a Local Zone or Wavelength
+    Zone); pinned ids (``apne1-az1``) keep a zone AWS adds later from shifting the subnets. ``nat``:
+    ``"single"`` is one NAT gateway in the first zone for every private subnet (that zone failing cuts the
+    others' egress too), ``"per_zone"`` a NAT gateway and route table per zone.
     https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html
     ``extra_interface_endpoints``: Default none: services (``ssm``) reached through interface endpoints
     besides the ones every task needs.
@@ -90,28 +88,10 @@ class NetworkProps:
 
     name: str
     region: str
-    subnet_ids: tuple[str, ...] = ()
-    security_group_ids: tuple[str, ...] = ()
-    create_vpc: bool = False
-    vpc_cidr: str = "10.20.0.0/16"
-    az_count: int = 2
-    assign_public_ip: bool = False
-    availability_zone_ids: tuple[str, ...] = ()
+    network: NetworkConfig
+    extra_interface_endpoints: tuple[str, ...] = ()
     flow_log_retention_days: int = 365
     log_kms_key_arn: str | None = None
-    nat: Literal["none", "single", "per_zone"] = "none"
-    extra_interface_endpoints: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.nat not in ("none", "single", "per_zone"):
-            raise ValueError(f"nat: {self.nat!r} is not one of 'none', 'single', 'per_zone'")
-        if self.nat != "none" and not self.create_vpc:
-            raise ValueError("nat: a NAT gateway is created only with create_vpc; an existing VPC's routes are yours")
-        if self.availability_zone_ids and len(self.availability_zone_ids) < self.az_count:
-            raise ValueError(
-                f"availability_zone_ids: {len(self.availability_zone_ids)} zone ids for az_count {self.az_count}; "
-                "give at least as many zone ids as subnets"
-            )
 
 
 # CKV_AWS_394 wants the zone list pinned by zone name or id; without ids in the configuration the
@@ -119,7 +99,7 @@ class NetworkProps:
 ZONES_BY_INDEX = CheckovSkip(
     "CKV_AWS_394",
     "no zone ids are configured, so subnets take the first available zones that need no opt-in, by index; "
-    "set [network] availability_zone_ids (NetworkProps.availability_zone_ids) to pin them and this skip goes away",
+    "set [network] availability_zone_ids to pin them and this skip goes away",
 )
 
 
@@ -130,15 +110,15 @@ def enough_zones_precondition(zones: DataAwsAvailabilityZones, props: NetworkPro
     around and the last subnets silently share a zone. The message names the configuration key.
     https://developer.hashicorp.com/terraform/language/expressions/custom-conditions#preconditions-and-postconditions
     """
-    pinned = " with the pinned zone ids" if props.availability_zone_ids else ""
+    pinned = " with the pinned zone ids" if props.network.availability_zone_ids else ""
     return {
         "lifecycle": {
             "precondition": [
                 {
-                    "condition": f"${{length({zones.fqn}.names) >= {props.az_count}}}",
+                    "condition": f"${{length({zones.fqn}.names) >= {props.network.az_count}}}",
                     "errorMessage": (
-                        f"Configuration key network.az_count is {props.az_count}, but region {props.region} has fewer "
-                        f"than {props.az_count} available availability zones{pinned} "
+                        f"Configuration key network.az_count is {props.network.az_count}, but region {props.region} "
+                        f"has fewer than {props.network.az_count} available availability zones{pinned} "
                         "for this account; lower network.az_count in the configuration file."
                     ),
                 }
@@ -153,25 +133,25 @@ class Network(Construct):
 
     def __init__(self, scope: Construct, id_: str, *, props: NetworkProps) -> None:
         super().__init__(scope, id_)
-        self.assign_public_ip = props.assign_public_ip
-        if not props.create_vpc:
-            if not props.subnet_ids or not props.security_group_ids:
+        self.assign_public_ip = props.network.assign_public_ip
+        if not props.network.create_vpc:
+            if not props.network.subnet_ids or not props.network.security_group_ids:
                 raise ValueError(
                     "network: give subnet_ids and security_group_ids of an existing VPC, or set create_vpc = true"
                 )
-            self.subnet_ids = list(props.subnet_ids)
-            self.security_group_ids = list(props.security_group_ids)
+            self.subnet_ids = list(props.network.subnet_ids)
+            self.security_group_ids = list(props.network.security_group_ids)
             return
         self._create_vpc(props)
 
     def _create_vpc(self, props: NetworkProps) -> None:
-        network = ipaddress.ip_network(props.vpc_cidr)
-        subnet_cidrs = list(network.subnets(new_prefix=min(network.prefixlen + 4, 28)))[: props.az_count]
+        network = ipaddress.ip_network(props.network.vpc_cidr)
+        subnet_cidrs = list(network.subnets(new_prefix=min(network.prefixlen + 4, 28)))[: props.network.az_count]
         # DNS hostnames are required for interface endpoints' private DNS and awsvpc tasks.
         self.vpc = Vpc(
             self,
             "vpc",
-            cidr_block=props.vpc_cidr,
+            cidr_block=props.network.vpc_cidr,
             enable_dns_hostnames=True,
             enable_dns_support=True,
             tags={"Name": props.name},
@@ -181,21 +161,21 @@ class Network(Construct):
         # Ids pin the zones; without them, the zones that need no opt-in, in name order (the data source
         # sorts names). Either way a Local Zone is never picked.
         zone_filters = [REGION_ZONES_FILTER]
-        if props.availability_zone_ids:
-            zone_filters.append({"name": "zone-id", "values": list(props.availability_zone_ids)})
+        if props.network.availability_zone_ids:
+            zone_filters.append({"name": "zone-id", "values": list(props.network.availability_zone_ids)})
         zones = DataAwsAvailabilityZones(self, "zones", state="available", filter=zone_filters)
-        if not props.availability_zone_ids:
+        if not props.network.availability_zone_ids:
             skip_checks(zones, ZONES_BY_INDEX)
         self._add_flow_logs(props)
         # One private route table, or one per zone when each zone has its own NAT gateway. The first keeps its
         # construct id whatever ``nat`` is, so turning NAT on or off never replaces it.
         route_tables = [RouteTable(self, "private-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})]
-        if props.nat == "per_zone":
+        if props.network.nat == "per_zone":
             route_tables += [
                 RouteTable(
                     self, f"private-routes-{index}", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private-{index}"}
                 )
-                for index in range(1, props.az_count)
+                for index in range(1, props.network.az_count)
             ]
         subnets = []
         for index, cidr in enumerate(subnet_cidrs):
@@ -209,12 +189,12 @@ class Network(Construct):
                 tags={"Name": f"{props.name}-private-{index}"},
                 **(enough_zones_precondition(zones, props) if index == len(subnet_cidrs) - 1 else {}),
             )
-            route_table = route_tables[index if props.nat == "per_zone" else 0]
+            route_table = route_tables[index if props.network.nat == "per_zone" else 0]
             RouteTableAssociation(self, f"private-{index}-routes", subnet_id=subnet.id, route_table_id=route_table.id)
             subnets.append(subnet)
         self.subnet_ids = [s.id for s in subnets]
         self.nat_gateways: list[NatGateway] = []
-        if props.nat != "none":
+        if props.network.nat != "none":
             self._add_nat_gateways(props, network, zones, route_tables)
         # ECR stores image layers in S3: a gateway endpoint keeps pulls inside the VPC, free of charge.
         s3_endpoint = VpcEndpoint(
@@ -274,7 +254,7 @@ class Network(Construct):
             to_port=443,
             referenced_security_group_id=self.task_security_group.id,
         )
-        if props.nat != "none":
+        if props.network.nat != "none":
             # Slack's webhook (and any HTTPS API) has no fixed address range: HTTPS anywhere, through the NAT.
             VpcSecurityGroupEgressRule(
                 self,
@@ -319,7 +299,7 @@ class Network(Construct):
         )
         subnet_prefix = min(network.prefixlen + 4, 28)
         all_ranges = list(network.subnets(new_prefix=subnet_prefix))
-        zone_count = props.az_count if props.nat == "per_zone" else 1
+        zone_count = props.network.az_count if props.network.nat == "per_zone" else 1
         for index in range(zone_count):
             public_subnet = Subnet(
                 self,
@@ -351,7 +331,7 @@ class Network(Construct):
                 "private-default-route" if index == 0 else f"private-{index}-default-route",
                 route_table_id=table.id,
                 destination_cidr_block=INTERNET,
-                nat_gateway_id=self.nat_gateways[index if props.nat == "per_zone" else 0].id,
+                nat_gateway_id=self.nat_gateways[index if props.network.nat == "per_zone" else 0].id,
             )
 
     def _add_flow_logs(self, props: NetworkProps) -> None:

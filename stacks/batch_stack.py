@@ -79,14 +79,7 @@ class BatchStack(TerraformStack):
             props=NetworkProps(
                 name=prefix,
                 region=config.region,
-                subnet_ids=config.network.subnet_ids,
-                security_group_ids=config.network.security_group_ids,
-                create_vpc=config.network.create_vpc,
-                vpc_cidr=config.network.vpc_cidr,
-                az_count=config.network.az_count,
-                assign_public_ip=config.network.assign_public_ip,
-                availability_zone_ids=config.network.availability_zone_ids,
-                nat=config.network.nat,
+                network=config.network,
                 # The notify command reads its webhook's URL from Parameter Store.
                 extra_interface_endpoints=("ssm",) if config.network.notify_webhook_parameter else (),
                 flow_log_retention_days=retention,

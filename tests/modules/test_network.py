@@ -90,13 +90,18 @@ def test_unpinned_zones_carry_the_skip_that_says_how_to_pin_them(synthesized):
 
 
 def test_zone_ids_pin_the_zones_and_need_no_skip(tmp_path):
+    from fargate_batch.config.schema import NetworkConfig
     from modules.network import Network, NetworkProps
 
     ids = ("use1-az1", "use1-az2")
     synthesized = synth_construct(
         tmp_path,
         lambda stack: Network(
-            stack, "net", props=NetworkProps(name="n", region="us-east-1", create_vpc=True, availability_zone_ids=ids)
+            stack,
+            "net",
+            props=NetworkProps(
+                name="n", region="us-east-1", network=NetworkConfig(create_vpc=True, availability_zone_ids=ids)
+            ),
         ),
     )
     (zones,) = data_sources(synthesized, "aws_availability_zones").values()
@@ -105,13 +110,6 @@ def test_zone_ids_pin_the_zones_and_need_no_skip(tmp_path):
         {"name": "zone-id", "values": list(ids)},
     ]
     assert "checkov" not in zones["//"]
-
-
-def test_fails_when_fewer_zone_ids_than_subnets():
-    from modules.network import NetworkProps
-
-    with pytest.raises(ValueError, match="availability_zone_ids: 1 zone ids for az_count 2"):
-        NetworkProps(name="n", region="r", create_vpc=True, availability_zone_ids=("use1-az1",))
 
 
 # --- zones that need no opt-in ------------------------------------------------------------------

@@ -11,11 +11,16 @@ from tests.modules.small_stack import synth_construct
 
 
 def network_stack(tmp_path, **props) -> dict:
+    from fargate_batch.config.schema import NetworkConfig
     from modules.network import Network, NetworkProps
 
     return synth_construct(
         tmp_path,
-        lambda stack: Network(stack, "net", props=NetworkProps(name="n", region="us-east-1", create_vpc=True, **props)),
+        lambda stack: Network(
+            stack,
+            "net",
+            props=NetworkProps(name="n", region="us-east-1", network=NetworkConfig(create_vpc=True, **props)),
+        ),
     )
 
 
