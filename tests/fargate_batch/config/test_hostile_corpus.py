@@ -31,10 +31,11 @@ def test_the_corpus_has_at_least_100_distinct_cases():
 def test_hostile_configuration_is_refused_naming_its_field(tmp_path, case: Hostile):
     path = tmp_path / "dev.toml"
     path.write_text(case.text(), encoding="utf-8")
-    started = time.monotonic()
+    # CPU time of this process: what the loader spends, not what a busy machine makes it wait.
+    started = time.process_time()
     with pytest.raises(ConfigError) as refused:
         load_config(path)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert elapsed < LOAD_SECONDS_MAX, f"{case.id}: took {elapsed:.2f} s"
     assert any(problem.startswith(f"{path}: {case.field}") for problem in refused.value.problems), (
         f"{case.id}: no problem names {case.field}:\n{refused.value}"
