@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,11 +136,13 @@ class Terraform:
         return summary
 
     def plan_has_changes(self, out: Path | None = None) -> bool:
-        """``plan -detailed-exitcode``: False when the infrastructure matches the configuration."""
-        args = ["plan", "-input=false", "-detailed-exitcode"]
-        if out is not None:
-            args.append(f"-out={out}")
-        return self.run(*args, ok_codes=(0, 2)).returncode == 2
+        """False when the infrastructure matches the configuration (:func:`real_changes` of a fresh plan)."""
+        return bool(self.planned_changes(out))
+
+    def planned_changes(self, out: Path | None = None) -> list[str]:
+        plan_file = out if out is not None else self.stack_dir / "changes.tfplan"
+        self.run("plan", "-input=false", "-lock-timeout=120s", f"-out={plan_file}")
+        return real_changes(self.show_json(plan_file))
 
     def show_json(self, plan_file: Path) -> dict:
         return json.loads(self.run("show", "-json", str(plan_file)).stdout)
@@ -154,6 +157,44 @@ class Terraform:
         self.run("destroy", "-input=false", "-auto-approve")
 
 
+def real_changes(plan: dict) -> list[str]:
+    """What a plan (``terraform show -json``) would change: resources and outputs, not data-source reads.
+
+    ``plan -detailed-exitcode`` cannot say this: a ``check`` block's scoped data source is read on every
+    plan ("will be read during apply ... to verify a check block"), so the exit code is 2 on a stack with
+    nothing to change. https://developer.hashicorp.com/terraform/language/checks#scoped-data-sources
+    """
+    changes = [
+        f"{change['address']}: {'/'.join(change['change']['actions'])}"
+        for change in plan.get("resource_changes", [])
+        if change["change"]["actions"] not in (["no-op"], ["read"])
+    ]
+    changes += [
+        f"output.{name}: {'/'.join(change['actions'])}"
+        for name, change in plan.get("output_changes", {}).items()
+        if change["actions"] != ["no-op"]
+    ]
+    return changes
+
+
+def drift(stack_dirs: list[Path], work_dir: Path) -> int:
+    """``python -m fargate_batch.terraform_runner drift STACK_DIR...``: exit 2 and name each change if any stack
+    would change, 0 when none would (the check after an apply on main)."""
+    drifted = 0
+    for stack_dir in stack_dirs:
+        runner = Terraform(stack_dir=stack_dir, work_dir=work_dir)
+        runner.run("init", "-input=false")
+        changes = runner.planned_changes()
+        if changes:
+            drifted += 1
+            print(f"stack {stack_dir.name} drifted: a plan after the apply is not empty", file=sys.stderr)
+            for change in changes:
+                print(f"  {change}", file=sys.stderr)
+        else:
+            print(f"{stack_dir.name}: no changes")
+    return 2 if drifted else 0
+
+
 def _ui_message(line: str) -> dict:
     """One line of terraform's machine-readable UI; a line that is not JSON is kept as its own message."""
     try:
@@ -161,3 +202,19 @@ def _ui_message(line: str) -> dict:
     except ValueError:
         return {"@message": line.rstrip("\n")}
     return message if isinstance(message, dict) else {"@message": line.rstrip("\n")}
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m fargate_batch.terraform_runner")
+    commands = parser.add_subparsers(dest="command", required=True)
+    drift_parser = commands.add_parser("drift", help="exit 2 if a plan of any stack would change something")
+    drift_parser.add_argument("stack_dirs", nargs="+", type=Path)
+    drift_parser.add_argument("--work-dir", type=Path, default=Path(".local"))
+    arguments = parser.parse_args()
+    try:
+        raise SystemExit(drift(arguments.stack_dirs, arguments.work_dir))
+    except TerraformError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(1) from None

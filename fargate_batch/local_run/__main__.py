@@ -17,6 +17,7 @@ import os
 import sys
 from pathlib import Path
 
+from fargate_batch import push_image
 from fargate_batch.alert_delivery import alert_delivery
 from fargate_batch.config import ConfigError, config_paths, load_config
 from fargate_batch.config.names import stack_name
@@ -68,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from local_emulator.alarm_evaluator import evaluate_alarms_over_http
-    from local_emulator.ecr_images import record_pushed_image
     from local_emulator.ecs_agent import EcsAgent
     from local_emulator.server import start_emulator
     from local_emulator.service_roles import authorization_summary
@@ -111,6 +111,16 @@ def main(argv: list[str] | None = None) -> int:
             deployment.create_state_bucket()
             if emulator is not None or not terraform.initialized():
                 terraform.init()
+        # The order of a first deploy to an account (README "First deploy"): the repository alone, then the
+        # image, then everything else, so no service or schedule ever starts a task whose image is missing.
+        stack = push_image.Stack(config, deployment.stack_dir)
+        try:
+            push_image.record_in_emulator(config, endpoint)
+        except push_image.UserMistake:
+            with progress.phase("bootstrap (terraform apply of the repository only)", report):
+                terraform.run("apply", "-input=false", "-auto-approve", f"-target={stack.repository_address()}")
+            with progress.phase("push (the tag recorded in the emulator's ECR)", report):
+                progress.say(push_image.record_in_emulator(config, endpoint))
         with progress.phase("terraform apply", report):
             report.apply_changes = terraform.apply()
         if emulator is not None or args.check_plan:
@@ -121,9 +131,6 @@ def main(argv: list[str] | None = None) -> int:
             # (a perpetual-diff check, ~20 s) is the cold run's job: make down && make run, or --check-plan.
             progress.say("terraform plan after apply: skipped on a warm run (RUN_ARGS=--check-plan to run it)")
         outputs = terraform.outputs()
-        # As in an account, tasks start only once the image is in the repository (make push records it
-        # locally); the emulator's ECS fails a task whose image is missing with CannotPullContainerError.
-        record_pushed_image(endpoint, outputs["repository-url"], config.container.image_tag)
         before = authorization_summary(endpoint)
         if emulator is not None:
             with EcsAgent(endpoint=endpoint, region=config.region, use_docker=args.docker) as agent:

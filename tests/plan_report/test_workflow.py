@@ -147,9 +147,9 @@ def test_after_the_apply_a_plan_of_main_must_show_no_changes_naming_the_stack(wo
     names = [s.get("name", "") for s in apply["steps"]]
     assert names.index("Drift check (plan of main must show no changes)") > names.index("Apply the reviewed plan")
     drift = apply["steps"][names.index("Drift check (plan of main must show no changes)")]
-    assert "-detailed-exitcode" in drift["run"]
-    assert "if [ $code -eq 2 ]" in drift["run"] and "stack $name drifted" in drift["run"]
-    assert "exit $status" in drift["run"]
+    assert "python -m fargate_batch.terraform_runner drift cdktf.out/stacks/*/" in drift["run"]
+    # -detailed-exitcode would count the check block's data-source read as a change on every plan.
+    assert "-detailed-exitcode" not in drift["run"]
 
 
 def test_terraform_cloud_pull_requests_upload_a_speculative_configuration_and_plan_only(workflow):
