@@ -126,6 +126,13 @@ def body(values: dict, schema: dict | None, indent: int) -> list[str]:
                 if name in ("ignore_changes", "replace_triggered_by") and isinstance(setting, list):
                     rendered = ", ".join(_reference(s) for s in setting)
                     lines.append(f"{pad}  {name} = [{rendered}]")
+                elif name in ("precondition", "postcondition"):
+                    # Blocks, one per condition: https://developer.hashicorp.com/terraform/language/expressions/custom-conditions
+                    for condition in setting if isinstance(setting, list) else [setting]:
+                        lines.append(f"{pad}  {name} {{")
+                        for field, text in condition.items():
+                            lines.append(f"{pad}    {field} = {expression(text, indent + 2)}")
+                        lines.append(f"{pad}  }}")
                 else:
                     lines.append(f"{pad}  {name} = {expression(setting, indent + 1)}")
             lines.append(f"{pad}}}")
