@@ -39,6 +39,8 @@ import threading
 import urllib.request
 from dataclasses import asdict, dataclass, field
 
+from local_emulator.background import BackgroundLoop
+
 EVALUATE_PATH = "/moto-api/local-emulator/evaluate-alarms"
 
 COMPARISONS = {
@@ -290,31 +292,24 @@ class AlarmEvaluatorLoop:
 
     def __init__(self, *, poll_seconds: float = 10.0, log=print) -> None:
         self.poll_seconds, self.log = poll_seconds, log
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(
+            "alarm-evaluator", self._evaluate_once, poll_seconds=poll_seconds, report=log, wait_first=True
+        )
 
     def start(self) -> AlarmEvaluatorLoop:
-        self._thread = threading.Thread(target=self._loop, name="alarm-evaluator", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=10)
+        self._loop.stop()
 
-    def _loop(self) -> None:
-        while not self._stop.wait(self.poll_seconds):
-            try:
-                evaluation = evaluate_alarms()
-            except Exception as error:  # an emulator hiccup must not stop the loop
-                self.log(f"alarm-evaluator: {error}")
-                continue
-            for alarm in evaluation.alarms:
-                if alarm.state != alarm.previous_state:
-                    self.log(f"alarm-evaluator: {alarm.name} {alarm.previous_state} -> {alarm.state}: {alarm.reason}")
-                for failed in alarm.failed_actions:
-                    self.log(f"alarm-evaluator: {alarm.name}: {failed}")
+    def _evaluate_once(self) -> None:
+        evaluation = evaluate_alarms()
+        for alarm in evaluation.alarms:
+            if alarm.state != alarm.previous_state:
+                self.log(f"alarm-evaluator: {alarm.name} {alarm.previous_state} -> {alarm.state}: {alarm.reason}")
+            for failed in alarm.failed_actions:
+                self.log(f"alarm-evaluator: {alarm.name}: {failed}")
 
 
 def evaluate_alarms_over_http(endpoint: str) -> dict:

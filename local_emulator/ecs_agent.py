@@ -28,6 +28,8 @@ from pathlib import Path
 
 import boto3
 
+from local_emulator.background import BackgroundLoop
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROGRAM = REPO_ROOT / "batch_container" / "main.py"
 STOPPED_REASON = "Essential container in task exited"
@@ -123,8 +125,9 @@ class EcsAgent:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(
+            "ecs-agent", self._poll_once, poll_seconds=self.poll_seconds, report=lambda m: print(m, file=sys.stderr)
+        )
         self._lock = threading.Lock()
         self._last_service_start: dict[str, float] = {}
         self._services_checked: dict[str, float] = {}
@@ -132,15 +135,12 @@ class EcsAgent:
             raise RuntimeError("use_docker was asked for, but `docker info` finds no Docker engine")
 
     def start(self) -> EcsAgent:
-        self._thread = threading.Thread(target=self._loop, name="ecs-agent", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
         """Stop polling and stop every task still running, as a cluster going away would."""
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=10)
+        self._loop.stop()
         stoppers = [threading.Thread(target=self._terminate, args=(run,)) for run in list(self.runs.values())]
         for stopper in stoppers:
             stopper.start()
@@ -152,14 +152,6 @@ class EcsAgent:
 
     def __exit__(self, *exc) -> None:
         self.stop()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._poll_once()
-            except Exception as error:  # keep the agent alive through a transient emulator error
-                print(f"ecs-agent: {error}", file=sys.stderr)
-            self._stop.wait(self.poll_seconds)
 
     def _poll_once(self) -> None:
         for cluster_arn in self._ecs.list_clusters()["clusterArns"]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import threading
 import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from local_emulator.background import BackgroundLoop
 
 RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
@@ -233,8 +234,9 @@ class SchedulerClock:
         self.invocations: list[Invocation] = []
         self._plans: dict[str, _Plan] = {}
         self._details: dict[str, dict] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(
+            "scheduler-clock", lambda: self.tick(dt.datetime.now(dt.UTC)), poll_seconds=poll_seconds, report=log
+        )
         self._clients = {
             region: boto3.client(
                 "scheduler",
@@ -247,22 +249,11 @@ class SchedulerClock:
         }
 
     def start(self) -> SchedulerClock:
-        self._thread = threading.Thread(target=self._loop, name="scheduler-clock", daemon=True)
-        self._thread.start()
+        self._loop.start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.tick(dt.datetime.now(dt.UTC))
-            except Exception as error:  # an emulator hiccup must not stop the clock
-                self.log(f"scheduler-clock: {error}")
-            self._stop.wait(self.poll_seconds)
+        self._loop.stop()
 
     def tick(self, now: dt.datetime) -> list[Invocation]:
         """Fire what is due at ``now``; returns the invocations made."""
