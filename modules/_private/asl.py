@@ -6,7 +6,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.htm
 
 from __future__ import annotations
 
-from fargate_batch.config.rules import NESTED_START_THROTTLING_RETRY
+from fargate_batch.config import rules
 from fargate_batch.config.schema import RetryConfig
 
 # How a failed task launch surfaces from ecs:runTask.sync: RunTask answers HTTP 200 with a
@@ -63,25 +63,27 @@ TIMEOUT_MARGIN_SECONDS = 60
 def retry_budget_seconds(retriers: list[dict]) -> int:
     """The longest a state can spend failing and waiting before its retriers give up.
 
-    Each retrier waits at most ``min(IntervalSeconds * BackoffRate ** n, MaxDelaySeconds)`` before
-    attempt n + 1 (full jitter only shortens it). The retriers count attempts independently, so the
-    worst case is every retrier used up in turn.
+    The waits of each rendered retrier are the configuration's own count (``rules.retry_budget_seconds``,
+    closed form: a retrier may allow 10^8 attempts), plus ``FAILED_ATTEMPT_ALLOWANCE_SECONDS`` per attempt.
+    The retriers count attempts independently, so the worst case is every retrier used up in turn.
     https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
     """
-    total = 0.0
+    total = 0
     for rendered in retriers:
-        interval = rendered.get("IntervalSeconds", 1)
-        backoff = rendered.get("BackoffRate", 2.0)
-        cap = rendered.get("MaxDelaySeconds", float("inf"))
         attempts = rendered.get("MaxAttempts", 3)
-        total += sum(min(interval * backoff**n, cap) for n in range(attempts))
-        total += attempts * FAILED_ATTEMPT_ALLOWANCE_SECONDS
-    return int(total + 0.999)
+        waits = RetryConfig(
+            interval_seconds=rendered.get("IntervalSeconds", 1),
+            backoff_rate=rendered.get("BackoffRate", 2.0),
+            max_attempts=attempts,
+            max_delay_seconds=rendered.get("MaxDelaySeconds", rules.STANDARD_EXECUTION_MAX_SECONDS),
+        )
+        total += rules.retry_budget_seconds(waits) + attempts * FAILED_ATTEMPT_ALLOWANCE_SECONDS
+    return total
 
 
 def nested_start_throttling_retrier() -> dict:
     """The parent's retrier of a refused nested start: fixed, independent of the launch retries."""
-    return retrier(NESTED_START_THROTTLING_ERRORS, NESTED_START_THROTTLING_RETRY)
+    return retrier(NESTED_START_THROTTLING_ERRORS, rules.NESTED_START_THROTTLING_RETRY)
 
 
 def catch_all(next_state: str, result_path: str = "$.failure") -> dict:
