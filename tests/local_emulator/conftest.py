@@ -87,6 +87,21 @@ def fast_config_text() -> str:
     return text + FAILING_PIPELINE + HUNG_AND_SLOW_PIPELINES + SECOND_TRIGGER_AND_ACTIVITY
 
 
+def emulator_clients(endpoint: str, region: str):
+    """``client(service)``: boto3 clients of the emulator, signed with its operator keys."""
+
+    def client(service: str):
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return client
+
+
 @dataclass
 class Deployed:
     endpoint: str
@@ -96,13 +111,7 @@ class Deployed:
     config: object
 
     def client(self, service: str):
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=self.region,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return emulator_clients(self.endpoint, self.region)(service)
 
 
 @pytest.fixture(scope="session")

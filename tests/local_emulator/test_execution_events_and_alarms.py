@@ -12,11 +12,11 @@ import json
 import time
 import uuid
 
-import boto3
 import pytest
 
 from local_emulator.alarm_evaluator import evaluate_alarms_over_http
 from local_emulator.service_roles import authorization_summary
+from tests.local_emulator.conftest import emulator_clients
 from tests.local_emulator.test_patches import create_role
 
 pytestmark = pytest.mark.emulator
@@ -31,14 +31,7 @@ TEMPLATE = '"Execution <name> ended <status>: <error>"'
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    def client(service):
-        return boto3.client(
-            service,
-            endpoint_url=emulator.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+    client = emulator_clients(emulator.endpoint, REGION)
 
     client.endpoint = emulator.endpoint
     client.role = create_role(

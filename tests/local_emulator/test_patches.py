@@ -14,6 +14,7 @@ import pytest
 
 from local_emulator.patches import PATCH_MODULES
 from local_emulator.patches.sfn_definite_json_paths import INDEFINITE
+from tests.local_emulator.conftest import emulator_clients
 
 pytestmark = pytest.mark.emulator
 
@@ -23,14 +24,7 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="module")
 def aws(emulator):
-    def client(service):
-        return boto3.client(
-            service,
-            endpoint_url=emulator.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+    client = emulator_clients(emulator.endpoint, REGION)
 
     create_role(client("iam"), "test", "states.amazonaws.com", {"Effect": "Allow", "Action": "*", "Resource": "*"})
     return client
