@@ -86,10 +86,6 @@ def nested_start_throttling_retrier() -> dict:
     return retrier(NESTED_START_THROTTLING_ERRORS, rules.NESTED_START_THROTTLING_RETRY)
 
 
-def catch_all(next_state: str, result_path: str = "$.failure") -> dict:
-    return {"ErrorEquals": ["States.ALL"], "ResultPath": result_path, "Next": next_state}
-
-
 def failure_states(fail_state: str) -> dict[str, dict]:
     """Fail the execution with the caught error, the failed step named in the cause.
 
