@@ -33,6 +33,7 @@ from fargate_batch.config import ConfigError, config_paths, load_config
 from fargate_batch.config.names import stack_name
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.config.targets import TARGET_ENV, TargetError, target_from_environment
+from fargate_batch.synth_process import SynthFailed, synthesize
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_CONTEXT = REPO_ROOT / "batch_container"
@@ -77,16 +78,6 @@ class Stack:
             raise UserMistake(f"the task definitions run on {sorted(architectures)}; one image serves them all")
         (architecture,) = architectures
         return DOCKER_PLATFORMS[architecture]
-
-
-def synthesize(config_path: str, outdir: Path) -> None:
-    """``main.py`` for the target in the environment, into ``outdir`` (as ``make synth`` does)."""
-    env = {**os.environ, "FARGATE_BATCH_CONFIG": config_path, "CDKTF_OUTDIR": str(outdir)}
-    result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "main.py")], cwd=REPO_ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise UserMistake(f"synth failed (exit {result.returncode}):\n{(result.stdout + result.stderr)[-4000:]}")
 
 
 def _terraform(stack: Stack, work_dir: Path):
@@ -236,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"configuration problems:\n{error}", file=sys.stderr)
         return 2
-    except (UserMistake, TargetError) as error:
+    except (UserMistake, TargetError, SynthFailed) as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # a terraform failure: its own output says why

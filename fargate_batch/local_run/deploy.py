@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 
-from fargate_batch.config.targets import ENDPOINT_ENV, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, TARGET_ENV
+from fargate_batch.config.targets import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, Target
 from fargate_batch.local_aws import create_state_bucket
+from fargate_batch.synth_process import synthesize
 from fargate_batch.terraform_runner import Terraform
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -40,19 +38,8 @@ class LocalDeployment:
         return self.outdir / "stacks" / self.stack_name
 
     def synth(self) -> None:
-        env = {
-            **os.environ,
-            TARGET_ENV: "local",
-            ENDPOINT_ENV: self.endpoint,
-            "FARGATE_BATCH_CONFIG": str(self.config_path),
-            "CDKTF_OUTDIR": str(self.outdir),
-            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-        }
-        result = subprocess.run(
-            [sys.executable, str(REPO_ROOT / "main.py")], cwd=REPO_ROOT, env=env, capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"synth failed (exit {result.returncode}):\n{result.stderr[-4000:]}")
+        """For the local target on ``endpoint``; raises ``SynthFailed`` with the end of the synth's output."""
+        synthesize(self.config_path, self.outdir, target=Target("local", self.endpoint))
 
     def create_state_bucket(self) -> None:
         create_state_bucket(self.endpoint)

@@ -211,3 +211,16 @@ def test_image_platform_follows_the_synthesized_task_definitions(aws_synth, dev_
     stack = Stack(dev_config, stack_dir)
     assert stack.docker_platform() == "linux/amd64"  # runtimePlatform X86_64 on every task definition
     assert stack.repository_address().startswith("aws_ecr_repository.")
+
+
+def test_a_failed_synth_is_a_message_and_exit_2_not_a_traceback(tmp_path):
+    # The configuration loads, but the synth cannot write its output: --outdir is a file, not a directory.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "cdktf.out").write_text("not a directory")
+    result = run_tool(["bootstrap"], "http://127.0.0.1:5999", work)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("make push: synth failed (exit ")
+    assert "not a directory" in result.stderr  # the synth's own words for the cause
+    # The child's output may hold its traceback; the tool's own would pass through push_image.py.
+    assert "push_image.py" not in result.stderr
