@@ -415,7 +415,7 @@ def _check_retry(path: str, retry, problems: Problems) -> None:
         add(f"{path}.interval_seconds", message)
     if retry.backoff_rate < 1.0:
         add(f"{path}.backoff_rate", f"{retry.backoff_rate!r} is below 1.0; ASL BackoffRate must be at least 1.0")
-    for message in rules.check_in_range(retry.max_attempts, 0, 99_999_999, "ASL MaxAttempts"):
+    for message in rules.check_in_range(retry.max_attempts, 0, rules.RETRY_MAX_ATTEMPTS_MAX, "ASL MaxAttempts"):
         add(f"{path}.max_attempts", message)
     for message in rules.check_in_range(retry.max_delay_seconds, 1, 31_622_400, "ASL MaxDelaySeconds"):
         add(f"{path}.max_delay_seconds", message)
@@ -427,9 +427,12 @@ def _check_retry(path: str, retry, problems: Problems) -> None:
     elif retry.backoff_rate >= 1.0 and rules.task_timeout_max_seconds(retry) < 1:
         add(
             f"{path}.max_attempts",
-            f"{retry.max_attempts} launch retries can wait {rules.retry_budget_seconds(retry)} s in all, which leaves "
-            f"no time for the task within one year ({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step "
-            "Functions standard execution runs; lower max_attempts or max_delay_seconds",
+            f"{retry.max_attempts} launch retries can take {rules.retrier_budget_seconds(retry)} s in all (their "
+            f"waits and {rules.FAILED_ATTEMPT_ALLOWANCE_SECONDS} s per failed attempt), which with the fixed ECS "
+            "throttling and nested-start retries leaves no time for the task within one year "
+            f"({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step Functions standard execution runs; "
+            f"lower max_attempts to at most {rules.launch_attempts_max(retry)} (with this interval_seconds, "
+            "backoff_rate and max_delay_seconds), or lower max_delay_seconds",
         )
 
 
@@ -446,10 +449,12 @@ def _check_task_timeout(
     problems.add(
         path,
         f"{timeout_seconds!r} is outside 1-{limit}: the task's timeout plus its launch retries "
-        f"({rules.retry_budget_seconds(retry)} s with {retry_path}) and the nested-start retries "
-        f"({rules.retry_budget_seconds(rules.NESTED_START_THROTTLING_RETRY)} s) must stay below one year "
-        f"({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step Functions standard execution runs; "
-        f"lower timeout_seconds, or {retry_path}.max_attempts or max_delay_seconds",
+        f"({rules.launch_retry_budget_seconds(retry)} s with {retry_path} and the ECS throttling retries), the "
+        f"nested-start retries ({rules.retrier_budget_seconds(rules.NESTED_START_THROTTLING_RETRY)} s) and the "
+        f"timeouts' margins ({2 * rules.TIMEOUT_MARGIN_SECONDS} s) must stay below one year "
+        f"({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step Functions standard execution runs (a "
+        f"retry budget counts its waits and {rules.FAILED_ATTEMPT_ALLOWANCE_SECONDS} s per failed attempt); lower "
+        f"timeout_seconds, or {retry_path}.max_attempts or max_delay_seconds",
     )
 
 
@@ -461,16 +466,18 @@ def _check_pipeline_fits_one_execution(path: str, pipeline: PipelineConfig, prob
     limit = rules.task_timeout_max_seconds(pipeline.retry)
     if len(pipeline.steps) < 2 or not all(1 <= step.timeout_seconds <= limit for step in pipeline.steps):
         return
-    per_step_budget = rules.STANDARD_EXECUTION_MAX_SECONDS - 1 - limit
-    total = sum(step.timeout_seconds for step in pipeline.steps) + len(pipeline.steps) * per_step_budget
+    timeouts = [step.timeout_seconds for step in pipeline.steps]
+    total = rules.execution_timeout_seconds(timeouts, pipeline.retry)
     if total < rules.STANDARD_EXECUTION_MAX_SECONDS:
         return
+    per_step = rules.step_overhead_seconds(pipeline.retry)
+    room = rules.STANDARD_EXECUTION_MAX_SECONDS - 1 - (total - sum(timeouts))
     problems.add(
         f"{path}.steps",
-        f"the steps' timeout_seconds ({' + '.join(str(step.timeout_seconds) for step in pipeline.steps)}) plus "
-        f"{per_step_budget} s of launch and nested-start retries per step add up to {total} s; the steps run in "
-        f"series in one execution, which must end within one year ({rules.STANDARD_EXECUTION_MAX_SECONDS} s); "
-        "lower the steps' timeout_seconds",
+        f"the steps' timeout_seconds ({' + '.join(map(str, timeouts))}) plus {per_step} s of launch and "
+        f"nested-start retries and timeout margin per step and {rules.TIMEOUT_MARGIN_SECONDS} s for the pipeline "
+        f"add up to {total} s; the steps run in series in one execution, which must end within one year "
+        f"({rules.STANDARD_EXECUTION_MAX_SECONDS} s); lower the steps' timeout_seconds to at most {room} s together",
     )
 
 

@@ -12,6 +12,7 @@ import ipaddress
 import math
 import re
 import zoneinfo
+from dataclasses import replace
 from functools import cache
 
 from fargate_batch.config.schema import RetryConfig
@@ -77,7 +78,27 @@ NESTED_START_THROTTLING_RETRY = RetryConfig(
     interval_seconds=2, backoff_rate=2.0, max_attempts=6, max_delay_seconds=60, jitter=True
 )
 
+# The run-task child's retrier for ECS throttling ("Rate exceeded"), beside the configured launch retries:
+# fixed, because giving up on throttling is never a user's choice; AWS's guidance is exponential backoff
+# with jitter. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html
+# Rendered by modules/_private/asl.py (ECS_THROTTLING_RETRIER); kept here so that the timeout checks below
+# count what the synthesized state machines wait.
+ECS_THROTTLING_RETRY = RetryConfig(
+    interval_seconds=2, backoff_rate=2.0, max_attempts=6, max_delay_seconds=60, jitter=True
+)
+
+# A failed launch (capacity, throttling) fails within seconds; this bounds the time one failed attempt
+# takes before its retry wait, when the time a retried state may need is added up (here and in the ASL
+# timeout budgets, modules/_private/asl.retry_budget_seconds).
+FAILED_ATTEMPT_ALLOWANCE_SECONDS = 60
+# Slack between a timeout and the one around it, so the inner one always fires first and names the cause:
+# a nested step waits its task's timeout plus the child's launch retries plus this, and a workflow's own
+# TimeoutSeconds adds it once more (modules/_private/nested_workflow.py).
+TIMEOUT_MARGIN_SECONDS = 60
+
 TASK_TIMEOUT_DEFAULT_SECONDS = 3600
+# ASL Retrier MaxAttempts: 0-99999999. https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+RETRY_MAX_ATTEMPTS_MAX = 99_999_999
 
 LOGGING_LEVELS = ("ALL", "ERROR", "FATAL", "OFF")
 BACKEND_TYPES = ("local", "s3", "cloud")
@@ -180,11 +201,55 @@ def retry_budget_seconds(retry: RetryConfig) -> int:
     return math.ceil(min(geometric, growing * cap)) + (attempts - growing) * cap
 
 
+def retrier_budget_seconds(retry: RetryConfig) -> int:
+    """The longest one retrier can spend failing and waiting: its waits plus, for each attempt it allows,
+    ``FAILED_ATTEMPT_ALLOWANCE_SECONDS`` for the failed attempt itself. The count the ASL timeout budgets
+    add per retrier (modules/_private/asl.retry_budget_seconds)."""
+    return retry_budget_seconds(retry) + max(retry.max_attempts, 0) * FAILED_ATTEMPT_ALLOWANCE_SECONDS
+
+
+def launch_retry_budget_seconds(retry: RetryConfig) -> int:
+    """What one run of the run-task child may spend before its task starts: the configured launch retrier
+    and the fixed ECS throttling retrier, each used up in turn (they count attempts independently)."""
+    return retrier_budget_seconds(retry) + retrier_budget_seconds(ECS_THROTTLING_RETRY)
+
+
+def step_overhead_seconds(retry: RetryConfig) -> int:
+    """What a workflow's execution adds to one step's (or trigger's) ``timeout_seconds``: the step's nested
+    timeout covers the child's launch retries and a margin, and a refused nested start is retried first."""
+    return (
+        launch_retry_budget_seconds(retry)
+        + TIMEOUT_MARGIN_SECONDS
+        + retrier_budget_seconds(NESTED_START_THROTTLING_RETRY)
+    )
+
+
+def execution_timeout_seconds(timeouts: list[int] | tuple[int, ...], retry: RetryConfig) -> int:
+    """The ``TimeoutSeconds`` a pipeline (steps' ``timeouts`` in series) or a trigger (one timeout) synthesizes
+    to: every step with its overhead, plus the margin that lets the steps' own timeouts fire first."""
+    return sum(timeouts) + len(timeouts) * step_overhead_seconds(retry) + TIMEOUT_MARGIN_SECONDS
+
+
 def task_timeout_max_seconds(retry: RetryConfig) -> int:
-    """The longest ``timeout_seconds`` a task launched with ``retry`` may have: its timeout, its launch
-    retries and the parent's nested-start retries must end within one standard execution."""
-    budget = retry_budget_seconds(retry) + retry_budget_seconds(NESTED_START_THROTTLING_RETRY)
-    return STANDARD_EXECUTION_MAX_SECONDS - 1 - budget
+    """The longest ``timeout_seconds`` a task launched with ``retry`` may have: the execution that runs it
+    alone (``execution_timeout_seconds``) must end below one standard execution's year."""
+    return STANDARD_EXECUTION_MAX_SECONDS - 1 - execution_timeout_seconds([0], retry)
+
+
+def launch_attempts_max(retry: RetryConfig) -> int:
+    """The most ``max_attempts`` that leave a task at least one second (``task_timeout_max_seconds`` >= 1) with
+    ``retry``'s interval, backoff and cap, up to ASL's MaxAttempts limit. The budget grows with the attempts,
+    so a bisection over the closed-form count finds it in ~27 steps."""
+    low, high = 0, RETRY_MAX_ATTEMPTS_MAX
+    if task_timeout_max_seconds(replace(retry, max_attempts=high)) >= 1:
+        return high
+    while high - low > 1:  # invariant: low fits, high does not (0 attempts fit: the fixed retriers take 1,084 s)
+        middle = (low + high) // 2
+        if task_timeout_max_seconds(replace(retry, max_attempts=middle)) >= 1:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def check_in_range(value: int | float, low: float, high: float, what: str) -> list[str]:

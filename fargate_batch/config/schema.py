@@ -165,6 +165,7 @@ class StepConfig:
     ``timeout_seconds``: Default 3600 (one hour): how long one task of this step may run. At least 1;
     at most what keeps the step within a year, the longest a standard Step Functions execution may
     run: the timeout plus the pipeline's launch-retry budget plus the nested-start throttling budget
+    (each retry counted as its wait and 60 s for the failed attempt) plus the 60 s timeout margins
     must stay below 31,536,000 s, for each step and for all of a pipeline's steps together (they run
     in series in one parent execution). See ``rules.task_timeout_max_seconds``.
     https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-state-machine-executions

@@ -7,6 +7,11 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.htm
 from __future__ import annotations
 
 from fargate_batch.config import rules
+
+# Owned by the configuration, whose timeout checks must count exactly what the budgets below add; named
+# here too (re-exported) for the state machines that add them.
+from fargate_batch.config.rules import FAILED_ATTEMPT_ALLOWANCE_SECONDS as FAILED_ATTEMPT_ALLOWANCE_SECONDS
+from fargate_batch.config.rules import TIMEOUT_MARGIN_SECONDS as TIMEOUT_MARGIN_SECONDS
 from fargate_batch.config.schema import RetryConfig
 
 # How a failed task launch surfaces from ecs:runTask.sync: RunTask answers HTTP 200 with a
@@ -14,18 +19,6 @@ from fargate_batch.config.schema import RetryConfig
 # ECS.AmazonECSException; unexpected service errors come back as AmazonECS.Unknown. Retried with the
 # workflow's configured launch retries ([pipelines.retry] / [triggers.retry]), and only those.
 ECS_LAUNCH_ERRORS = ("ECS.AmazonECSException", "AmazonECS.Unknown")
-
-# ECS throttles API calls per account and Region ("Rate exceeded"); AWS's guidance is to retry with
-# exponential backoff and jitter. A fixed policy: it is never a user's choice to give up on throttling.
-# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html
-ECS_THROTTLING_RETRIER = {
-    "ErrorEquals": ["ECS.ThrottlingException"],
-    "IntervalSeconds": 2,
-    "BackoffRate": 2.0,
-    "MaxAttempts": 6,
-    "MaxDelaySeconds": 60,
-    "JitterStrategy": "FULL",
-}
 
 # Starting a child execution can be refused by Step Functions itself (too many open executions,
 # a transient client error): never a step failure, so the parent tries again with a fixed retrier
@@ -53,11 +46,10 @@ def retrier(errors: tuple[str, ...], retry: RetryConfig) -> dict:
     return rendered
 
 
-# A failed launch (capacity, throttling) fails within seconds; this bounds the time one failed attempt
-# takes before its retry wait, when the time a retried state may need is added up.
-FAILED_ATTEMPT_ALLOWANCE_SECONDS = 60
-# Slack between a timeout and the one around it, so the inner one always fires first and names the cause.
-TIMEOUT_MARGIN_SECONDS = 60
+# ECS throttles API calls per account and Region ("Rate exceeded"); AWS's guidance is to retry with
+# exponential backoff and jitter. A fixed policy (rules.ECS_THROTTLING_RETRY): it is never a user's choice
+# to give up on throttling. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html
+ECS_THROTTLING_RETRIER = retrier(("ECS.ThrottlingException",), rules.ECS_THROTTLING_RETRY)
 
 
 def retry_budget_seconds(retriers: list[dict]) -> int:

@@ -735,11 +735,21 @@ def test_cli_passes_every_example_at_once():
 
 
 # --- timeout_seconds of pipeline steps and triggers ---------------------------------------------
-# One year, the longest a standard execution runs, minus the dev pipeline's launch-retry budget
-# (10 + 20 + 40 + 80 = 150 s: 4 retries from 10 s doubling, under the 300 s cap) and the nested-start
-# throttling budget (2 + 4 + 8 + 16 + 32 + 60 = 122 s), minus one second to stay below the year.
+# One year, the longest a standard execution runs, minus what the execution of a one-step pipeline adds to
+# its step's timeout_seconds in its TimeoutSeconds (modules/_private/nested_workflow.py), each retrier
+# counted as its waits plus 60 s per failed attempt (asl.FAILED_ATTEMPT_ALLOWANCE_SECONDS):
+# - the dev pipeline's launch retries: waits 10 + 20 + 40 + 80 = 150 s (4 retries from 10 s doubling, under
+#   the 300 s cap) and 4 × 60 s; and the run-task child's fixed ECS throttling retries: waits
+#   2 + 4 + 8 + 16 + 32 + 60 = 122 s and 6 × 60 s;
+# - the step's margin over the child's timeout (60 s), and the parent's nested-start retries (the same
+#   retrier as ECS throttling: 122 s and 6 × 60 s);
+# - the execution's margin over its steps (60 s);
+# minus one second to stay below the year.
 YEAR = 365 * 24 * 3600
-DEV_STEP_TIMEOUT_MAX = YEAR - 150 - 122 - 1
+LAUNCH_RETRIES = (150 + 4 * 60) + (122 + 6 * 60)
+NESTED_START_RETRIES = 122 + 6 * 60
+PER_STEP = LAUNCH_RETRIES + 60 + NESTED_START_RETRIES
+DEV_STEP_TIMEOUT_MAX = YEAR - 1 - PER_STEP - 60
 STEP_TIMEOUT_LINE = "expected_duration_seconds = 120"
 
 
@@ -768,18 +778,21 @@ def test_rejects_a_step_timeout_that_with_its_retries_outlasts_a_standard_execut
     problem = only_problem(tmp_path, edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {too_long}"))
     assert problem.endswith(
         f"pipelines[0].steps[0].timeout_seconds: {too_long} is outside 1-{DEV_STEP_TIMEOUT_MAX}: the task's timeout "
-        "plus its launch retries (150 s with pipelines[0].retry) and the nested-start retries (122 s) must stay "
-        f"below one year ({YEAR} s), the longest a Step Functions standard execution runs; lower timeout_seconds, "
-        "or pipelines[0].retry.max_attempts or max_delay_seconds"
+        f"plus its launch retries ({LAUNCH_RETRIES} s with pipelines[0].retry and the ECS throttling retries), the "
+        f"nested-start retries ({NESTED_START_RETRIES} s) and the timeouts' margins (120 s) must stay below one "
+        f"year ({YEAR} s), the longest a Step Functions standard execution runs (a retry budget counts its waits "
+        "and 60 s per failed attempt); lower timeout_seconds, or pipelines[0].retry.max_attempts or "
+        "max_delay_seconds"
     )
 
 
 def test_more_launch_retries_lower_the_step_timeout_limit(tmp_path):
-    # 6 retries instead of 4: two more delays, 160 s and then 320 s capped at 300 s: 460 s more.
+    # 6 retries instead of 4: two more delays, 160 s and then 320 s capped at 300 s, and two more failed
+    # attempts of 60 s each: 460 + 120 s more.
     text = edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {DEV_STEP_TIMEOUT_MAX}")
     problem = only_problem(tmp_path, text.replace("max_attempts = 4", "max_attempts = 6", 1))
-    assert f"is outside 1-{DEV_STEP_TIMEOUT_MAX - 460}:" in problem
-    assert "(610 s with pipelines[0].retry)" in problem
+    assert f"is outside 1-{DEV_STEP_TIMEOUT_MAX - 460 - 120}:" in problem
+    assert f"({LAUNCH_RETRIES + 460 + 120} s with pipelines[0].retry and the ECS throttling retries)" in problem
 
 
 def test_rejects_steps_whose_timeouts_together_outlast_the_pipelines_one_execution(tmp_path):
@@ -788,12 +801,14 @@ def test_rejects_steps_whose_timeouts_together_outlast_the_pipelines_one_executi
         "expected_duration_seconds = 60", f"expected_duration_seconds = 60\ntimeout_seconds = {half}", 1
     )
     problem = only_problem(tmp_path, text)
-    assert f"pipelines[0].steps: the steps' timeout_seconds ({half} + {half}) plus 272 s of launch and " in problem
+    assert f"pipelines[0].steps: the steps' timeout_seconds ({half} + {half}) plus {PER_STEP} s of launch " in problem
     assert "the steps run in series in one execution, which must end within one year" in problem
+    # Both steps' overhead and the pipeline's margin come off the year; what is left is the steps' together.
+    assert problem.endswith(f"lower the steps' timeout_seconds to at most {YEAR - 1 - 2 * PER_STEP - 60} s together")
 
 
 def test_accepts_steps_whose_timeouts_together_fit_one_execution(tmp_path):
-    fits = (DEV_STEP_TIMEOUT_MAX - 272) // 2
+    fits = (DEV_STEP_TIMEOUT_MAX - PER_STEP) // 2
     text = edit(STEP_TIMEOUT_LINE, f"{STEP_TIMEOUT_LINE}\ntimeout_seconds = {fits}").replace(
         "expected_duration_seconds = 60", f"expected_duration_seconds = 60\ntimeout_seconds = {fits}", 1
     )
@@ -821,7 +836,7 @@ def test_rejects_launch_retries_that_alone_outlast_a_standard_execution(tmp_path
         "max_delay_seconds = 300", "max_delay_seconds = 31622400", 1
     )
     problem = only_problem(tmp_path, text)
-    assert "pipelines[0].retry.max_attempts: 200000 launch retries can wait " in problem
+    assert "pipelines[0].retry.max_attempts: 200000 launch retries can take " in problem
     assert "leaves no time for the task within one year" in problem
 
 
