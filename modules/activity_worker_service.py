@@ -55,7 +55,7 @@ class ActivityWorkerService(Construct):
             "service",
             name=props.name,
             cluster=props.cluster.arn,
-            task_definition=props.task.task_definition_arn,
+            task_definition=props.task.task_definition_arn(),
             desired_count=props.desired_count,
             launch_type="FARGATE",
             platform_version=PLATFORM_VERSION,

@@ -1,7 +1,9 @@
-"""A Fargate task definition for the batch image, with its roles and log group.
+"""A Fargate task of the batch image: its roles, its log group and its task definition(s).
 
 The execution role lets ECS pull the image and ship logs; the task role is what the program
-itself may do (nothing by default: grant with :meth:`FargateTask.grant`).
+itself may do (nothing by default: grant with :meth:`FargateTask.grant`). One task may be registered
+under several families that differ only in their tags, so that each pipeline step's tasks carry their
+own cost allocation tags (see ``FargateTaskProps.tagged_families``).
 """
 
 from __future__ import annotations
@@ -79,6 +81,12 @@ class FargateTaskProps:
     policy lets CloudWatch Logs use it for ``/ecs/<family>``. ``environment``: the container's base environment; a run
     can override or add variables. ``command``: Default the image's CMD.
     https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
+
+    ``family`` names the roles and the log group, and the one task definition when ``tagged_families`` is empty.
+    ``tagged_families``: Default none. Given (family → tags), one task definition per family instead, identical but
+    for its family and tags; a RunTask with ``PropagateTags=TASK_DEFINITION`` copies them onto the task, which
+    is how a task launched by Step Functions gets tags at all (the optimized ``ecs:runTask`` takes no ``Tags``).
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#ECS-RunTask-request-propagateTags
     """
 
     family: str
@@ -91,6 +99,7 @@ class FargateTaskProps:
     log_retention_days: int = 365
     log_kms_key_arn: str | None = None
     stop_timeout_seconds: int | None = None
+    tagged_families: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         timeout = self.stop_timeout_seconds
@@ -156,25 +165,43 @@ class FargateTask(Construct):
             container["command"] = list(props.command)
         if props.stop_timeout_seconds is not None:
             container["stopTimeout"] = props.stop_timeout_seconds
-        self.task_definition = EcsTaskDefinition(
-            self,
-            "task-definition",
-            family=props.family,
-            requires_compatibilities=["FARGATE"],
-            network_mode="awsvpc",
-            cpu=str(props.cpu),
-            memory=str(props.memory_mib),
-            execution_role_arn=self.execution_role.arn,
-            task_role_arn=self.task_role.arn,
-            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": CPU_ARCHITECTURE},
-            # Tokens inside the JSON text become Terraform interpolations when synthesized.
-            container_definitions=json.dumps([container]),
-        )
+        # Tokens inside the JSON text become Terraform interpolations when synthesized.
+        container_definitions = json.dumps([container])
+        families = props.tagged_families or {props.family: {}}
+        self.task_definitions: dict[str, EcsTaskDefinition] = {
+            # The construct id is the family: adding or removing a step leaves the others' ids alone.
+            family: EcsTaskDefinition(
+                self,
+                "task-definition" if family == props.family else f"task-definition-{family}",
+                family=family,
+                requires_compatibilities=["FARGATE"],
+                network_mode="awsvpc",
+                cpu=str(props.cpu),
+                memory=str(props.memory_mib),
+                execution_role_arn=self.execution_role.arn,
+                task_role_arn=self.task_role.arn,
+                runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": CPU_ARCHITECTURE},
+                container_definitions=container_definitions,
+                tags=dict(tags) or None,
+            )
+            for family, tags in families.items()
+        }
 
     def grant(self, id_: str, statements: Iterable[Statement]) -> None:
         """Give the program (task role) these permissions, as one inline policy named ``id_``."""
         attach_statements(self, id_, self.task_role, statements)
 
     @property
-    def task_definition_arn(self) -> str:
-        return self.task_definition.arn
+    def families(self) -> tuple[str, ...]:
+        return tuple(self.task_definitions)
+
+    def task_definition_arn(self, family: str | None = None) -> str:
+        """The ARN (with revision) of ``family``'s task definition; ``family`` may be left out when there is one."""
+        if family is None:
+            if len(self.task_definitions) != 1:
+                raise ValueError(f"{self.family} has task definitions {sorted(self.task_definitions)}; name one")
+            (definition,) = self.task_definitions.values()
+            return definition.arn
+        if family not in self.task_definitions:
+            raise ValueError(f"{self.family} has no task definition {family!r}; it has {sorted(self.task_definitions)}")
+        return self.task_definitions[family].arn

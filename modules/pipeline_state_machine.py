@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fargate_batch.config.schema import StepConfig
@@ -31,6 +32,8 @@ class PipelineStateMachineProps:
     pipeline_name: str
     steps: tuple[StepConfig, ...]
     run_task: RunTaskStateMachine
+    # Step name -> the task definition family its tasks run from (and are tagged by); one of run_task's.
+    step_families: Mapping[str, str]
     concurrency: str = "skip"
     logging: StateMachineLogging = StateMachineLogging()
 
@@ -47,10 +50,11 @@ def list_own_runs(aws: AwsScope, state_machine_name: str) -> Statement:
     )
 
 
-def step_input(pipeline_name: str, step: StepConfig) -> dict:
+def step_input(pipeline_name: str, step: StepConfig, task_definition_arn: str) -> dict:
     """The run-task child's input for one step; BATCH_* variables tell the program where it runs."""
     environment = {**step.environment, "BATCH_PIPELINE": pipeline_name, "BATCH_STEP": step.name}
     return {
+        "task_definition": task_definition_arn,
         "commands": list(step.command),
         "environment": [{"Name": k, "Value": v} for k, v in sorted(environment.items())],
     }
@@ -115,17 +119,24 @@ def pipeline_definition(
     *,
     pipeline_name: str,
     steps: tuple[StepConfig, ...],
+    step_task_definitions: Mapping[str, str],
     child_arn: str,
     child_retry_budget_seconds: int,
     concurrency: str = "skip",
 ) -> dict:
+    """``step_task_definitions``: step name → the task definition ARN the step runs."""
     if not steps:
         raise ValueError(f"pipeline {pipeline_name!r} has no steps; add at least one [[pipelines.steps]]")
     return nested_workflow_definition(
         workflow_kind="pipeline",
         workflow_name=pipeline_name,
         calls=tuple(
-            ChildCall(step.name, step_input(pipeline_name, step), step.timeout_seconds, child_retry_budget_seconds)
+            ChildCall(
+                step.name,
+                step_input(pipeline_name, step, step_task_definitions[step.name]),
+                step.timeout_seconds,
+                child_retry_budget_seconds,
+            )
             for step in steps
         ),
         child_arn=child_arn,
@@ -143,6 +154,10 @@ class PipelineStateMachine(NestedWorkflowStateMachine):
             definition=pipeline_definition(
                 pipeline_name=props.pipeline_name,
                 steps=props.steps,
+                step_task_definitions={
+                    step.name: props.run_task.task_definition_arn(props.step_families[step.name])
+                    for step in props.steps
+                },
                 child_arn=props.run_task.arn,
                 child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
                 concurrency=props.concurrency,

@@ -1,8 +1,12 @@
 """Child state machine: run one batch task on Fargate and wait for it (``ecs:runTask.sync``).
 
-The execution input chooses what runs (seed 000's shape, with a full environment list)::
+The execution input chooses what runs (seed 000's shape, with a full environment list) and which of
+the task's families (one per pipeline step or trigger, differing only in their cost allocation tags)::
 
-    {"commands": ["echo", "hello"], "environment": [{"Name": "ENV", "Value": "dev"}]}
+    {"task_definition": "arn:aws:ecs:...:task-definition/<prefix>-<pipeline>-<step>:3",
+     "commands": ["echo", "hello"], "environment": [{"Name": "ENV", "Value": "dev"}], "timeout_seconds": 3600}
+
+RunTask is allowed on those families only, so a start naming any other task definition is refused.
 
 A launch that fails ("Capacity is unavailable at this time" surfaces as ECS.AmazonECSException)
 is retried here, where the error still has its name: a parent using ``startExecution.sync:2``
@@ -53,7 +57,7 @@ def ecs_run_task_sync(
     *,
     cluster_arn: str,
     cluster_name: str,
-    task_definition_family: str,
+    task_definition_families: tuple[str, ...],
     task_role_arn: str,
     execution_role_arn: str,
 ) -> tuple[Statement, ...]:
@@ -65,7 +69,7 @@ def ecs_run_task_sync(
         Statement(
             sid="RunTaskOnThisCluster",
             actions=("ecs:RunTask",),
-            resources=(scope.arn("ecs", f"task-definition/{task_definition_family}:*"),),
+            resources=tuple(scope.arn("ecs", f"task-definition/{family}:*") for family in task_definition_families),
             conditions=(Condition("ArnEquals", "ecs:cluster", (cluster_arn,)),),
         ),
         Statement(
@@ -73,8 +77,8 @@ def ecs_run_task_sync(
             actions=("ecs:DescribeTasks", "ecs:StopTask"),
             resources=(scope.arn("ecs", f"task/{cluster_name}/*"),),
         ),
-        # RunTask with PropagateTags (or Tags) tags the task as it creates it, and ECS authorizes that
-        # tagging separately: without ecs:TagResource the launch fails with AccessDeniedException.
+        # RunTask with PropagateTags tags the task with the run tags as it creates it, and ECS authorizes
+        # that tagging separately: without ecs:TagResource the launch fails with AccessDeniedException.
         # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
         Statement(
             sid="TagTasksAtLaunch",
@@ -99,6 +103,9 @@ class RunTaskStateMachineProps:
 
     ``max_task_timeout_seconds``: the longest ``timeout_seconds`` any caller passes for one task (Default
     3600); with the retry budget it bounds the whole execution, a backstop behind the per-task timeout.
+
+    ``families``: which of ``task``'s task definition families callers may run (Default: all of them);
+    callers name one per start (``task_definition`` in the input, from :meth:`RunTaskStateMachine.task_definition_arn`).
     """
 
     name: str
@@ -108,14 +115,19 @@ class RunTaskStateMachineProps:
     retry: RetryConfig = RetryConfig()
     max_task_timeout_seconds: int = 3600
     logging: StateMachineLogging = StateMachineLogging()
+    families: tuple[str, ...] = ()
 
 
-# Per-run cost tags (environment, workflow, step) cannot be set here: the optimized ecs:runTask
-# integration accepts only Cluster, Group, LaunchType, NetworkConfiguration, Overrides,
-# PlacementConstraints, PlacementStrategy, PlatformVersion, PropagateTags, TaskDefinition and
-# EnableExecuteCommand (https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html), so tasks
-# carry the task definition's tags through PropagateTags.
-TASK_INPUT = "Input: commands (list), environment (list of Name/Value), timeout_seconds (one task's limit)"
+# Per-run cost tags (environment, workflow, step) are not RunTask Tags: the optimized ecs:runTask integration
+# accepts Cluster, Group, LaunchType, NetworkConfiguration, Overrides, PlacementConstraints, PlacementStrategy,
+# PlatformVersion, PropagateTags, TaskDefinition and EnableExecuteCommand, not Tags (the emulator's
+# ValidateStateMachineDefinition refuses the field as AWS does). Each step's own task definition carries them,
+# the caller names it, and PropagateTags copies them onto the task.
+# https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
+TASK_INPUT = (
+    "Input: task_definition (ARN of one of this machine's families), commands (list), "
+    "environment (list of Name/Value), timeout_seconds (one task's limit)"
+)
 
 
 def launch_retriers(retry: RetryConfig) -> list[dict]:
@@ -125,7 +137,6 @@ def launch_retriers(retry: RetryConfig) -> list[dict]:
 def run_task_definition(
     *,
     cluster_arn: str,
-    task_definition_arn: str,
     container_name: str,
     aws_vpc_configuration: dict,
     retry: RetryConfig,
@@ -145,7 +156,7 @@ def run_task_definition(
                     "LaunchType": "FARGATE",
                     "PlatformVersion": PLATFORM_VERSION,
                     "Cluster": cluster_arn,
-                    "TaskDefinition": task_definition_arn,
+                    "TaskDefinition.$": "$.task_definition",
                     "NetworkConfiguration": {"AwsvpcConfiguration": aws_vpc_configuration},
                     "PropagateTags": "TASK_DEFINITION",
                     "Overrides": {
@@ -223,9 +234,13 @@ class RunTaskStateMachine(Construct):
         super().__init__(scope, id_)
         aws = aws_scope(self)
         self.task = props.task
+        families = props.families or props.task.families
+        unknown = sorted(set(families) - set(props.task.families))
+        if unknown:
+            raise ValueError(f"{props.name}: task {props.task.family} has no families {unknown}")
+        self.families = families
         definition = run_task_definition(
             cluster_arn=props.cluster.arn,
-            task_definition_arn=props.task.task_definition_arn,
             container_name=props.task.container_name,
             aws_vpc_configuration=props.network.aws_vpc_configuration,
             retry=props.retry,
@@ -235,7 +250,7 @@ class RunTaskStateMachine(Construct):
             aws,
             cluster_arn=props.cluster.arn,
             cluster_name=props.cluster.name,
-            task_definition_family=props.task.family,
+            task_definition_families=families,
             task_role_arn=props.task.task_role.arn,
             execution_role_arn=props.task.execution_role.arn,
         )
@@ -256,6 +271,12 @@ class RunTaskStateMachine(Construct):
     @property
     def arn(self) -> str:
         return self.state_machine.arn
+
+    def task_definition_arn(self, family: str) -> str:
+        """What a caller passes as ``task_definition`` to run ``family`` (one this machine may run)."""
+        if family not in self.families:
+            raise ValueError(f"{self.name} may run {list(self.families)}, not {family!r}")
+        return self.task.task_definition_arn(family)
 
     @property
     def definition(self) -> dict:

@@ -56,6 +56,8 @@ class TriggerStateMachineProps:
     trigger_name: str
     command: tuple[str, ...]
     run_task: RunTaskStateMachine
+    # The task definition family the trigger's tasks run from (and are tagged by); one of run_task's.
+    family: str
     environment: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     timeout_seconds: int = 3600
     logging: StateMachineLogging = StateMachineLogging()
@@ -66,6 +68,7 @@ def trigger_definition(
     trigger_name: str,
     command: tuple[str, ...],
     environment: Mapping[str, str],
+    task_definition_arn: str,
     child_arn: str,
     child_retry_budget_seconds: int,
     timeout_seconds: int,
@@ -90,7 +93,11 @@ def trigger_definition(
         calls=(
             ChildCall(
                 "Run task",
-                {"commands.$": "$.task.commands", "environment.$": "$.task.environment"},
+                {
+                    "task_definition": task_definition_arn,
+                    "commands.$": "$.task.commands",
+                    "environment.$": "$.task.environment",
+                },
                 timeout_seconds,
                 child_retry_budget_seconds,
             ),
@@ -111,6 +118,7 @@ class TriggerStateMachine(NestedWorkflowStateMachine):
                 trigger_name=props.trigger_name,
                 command=props.command,
                 environment=props.environment,
+                task_definition_arn=props.run_task.task_definition_arn(props.family),
                 child_arn=props.run_task.arn,
                 child_retry_budget_seconds=props.run_task.launch_retry_budget_seconds,
                 timeout_seconds=props.timeout_seconds,

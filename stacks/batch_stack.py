@@ -97,10 +97,23 @@ class BatchStack(TerraformStack):
         # A plan against a repository without the configured tag warns, naming `make push`.
         self.repository.require_image(config.container.image_tag)
         self.cluster = EcsCluster(self, "cluster", props=EcsClusterProps(name=shared.cluster))
+        # One task definition per pipeline step, tagged with the environment, pipeline and step, so that
+        # each step's Fargate cost can be told apart (names.run_tags).
+        self.step_families = {
+            pipeline.name: {
+                step.name: names.PipelineNames(prefix, pipeline.name).step_family(step.name) for step in pipeline.steps
+            }
+            for pipeline in config.pipelines
+        }
         self.task = self._batch_task(
             "batch-task",
-            shared.batch_family,
+            shared.batch_task,
             may_notify=any(rules.uses_notify(step.command) for p in config.pipelines for step in p.steps),
+            tagged_families={
+                family: names.run_tags(prefix, "pipeline", pipeline, step)
+                for pipeline, families in self.step_families.items()
+                for step, family in families.items()
+            },
         )
         self.alerts = AlertTopic(
             self,
@@ -132,6 +145,7 @@ class BatchStack(TerraformStack):
                     name=pipeline_names.run_task_state_machine,
                     cluster=self.cluster,
                     task=self.task,
+                    families=tuple(self.step_families[pipeline.name].values()),
                     network=network,
                     retry=pipeline.retry,
                     max_task_timeout_seconds=max(step.timeout_seconds for step in pipeline.steps),
@@ -146,6 +160,7 @@ class BatchStack(TerraformStack):
                     pipeline_name=pipeline.name,
                     steps=pipeline.steps,
                     run_task=run_task,
+                    step_families=self.step_families[pipeline.name],
                     concurrency=pipeline.concurrency,
                     logging=self.machine_logging,
                 ),
@@ -208,9 +223,14 @@ class BatchStack(TerraformStack):
         )
         self.trigger_task = self._batch_task(
             "trigger-task",
-            shared.trigger_family,
+            shared.trigger_task,
             environment={"OUTPUT_PREFIX": TRIGGER_OUTPUT_PREFIX},
             may_notify=any(rules.uses_notify(t.command) for t in config.triggers),
+            # One task definition per trigger, tagged with the environment and the trigger.
+            tagged_families={
+                names.TriggerNames(shared.prefix, t.name).family: names.run_tags(shared.prefix, "trigger", t.name)
+                for t in config.triggers
+            },
         )
         # "*" is IAM's wildcard, matching what the rule's pattern matches: prefix, anything, suffix.
         self.data_bucket.grant_read_write(
@@ -242,6 +262,7 @@ class BatchStack(TerraformStack):
                     name=trigger_names.run_task_state_machine,
                     cluster=self.cluster,
                     task=self.trigger_task,
+                    families=(trigger_names.family,),
                     network=self.network,
                     retry=trigger.retry,
                     max_task_timeout_seconds=trigger.timeout_seconds,
@@ -257,6 +278,7 @@ class BatchStack(TerraformStack):
                     command=trigger.command,
                     environment=trigger.environment,
                     run_task=run_task,
+                    family=trigger_names.family,
                     timeout_seconds=trigger.timeout_seconds,
                     logging=self.machine_logging,
                 ),
@@ -312,6 +334,10 @@ class BatchStack(TerraformStack):
             may_notify=True,
             # SIGTERM to SIGKILL: long enough for the poll in flight and the job's grace period.
             stop_timeout_seconds=WORKER_STOP_TIMEOUT_SECONDS,
+            # The service propagates these onto each worker task.
+            tagged_families={
+                activity_names.worker: names.run_tags(config.name_prefix, "activity", activity_config.name)
+            },
         )
         ActivityWorkerService(
             self,
@@ -344,6 +370,7 @@ class BatchStack(TerraformStack):
         command: tuple[str, ...] = (),
         may_notify: bool = False,
         stop_timeout_seconds: int | None = None,
+        tagged_families: dict[str, dict[str, str]] | None = None,
     ) -> FargateTask:
         """A task definition of the batch image with the configured size, logs and key; extra environment on top.
 
@@ -368,6 +395,7 @@ class BatchStack(TerraformStack):
                 log_retention_days=self.config.logging.retention_days,
                 log_kms_key_arn=self.key.arn,
                 stop_timeout_seconds=stop_timeout_seconds,
+                tagged_families=tagged_families or {},
             ),
         )
         if may_notify and parameter:

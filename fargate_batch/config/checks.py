@@ -141,17 +141,23 @@ def _check_derived_names(config: ProjectConfig, problems: Problems) -> None:
                 continue
             seen.add(workflow.name)
             owner = f"{kind}[{index}] ({workflow.name!r})"
-            aws_names = names.workflow_names(kind, prefix, workflow.name).aws_names()
+            workflow_names = names.workflow_names(kind, prefix, workflow)
+            aws_names = workflow_names.aws_names()
             construct_ids = [
                 f"{rules.CONSTRUCT_ID_PREFIXES[kind]}{workflow.name}{suffix}"
                 for suffix in rules.CONSTRUCT_ID_SUFFIXES[kind]
             ]
-            made = [("aws", name.casefold(), name) for name in aws_names] + [("id", cid, cid) for cid in construct_ids]
+            made = [
+                *(("aws", name.casefold(), name) for name in aws_names),
+                # ECS compares families exactly; a family only clashes with another family.
+                *(("family", family, family) for family in workflow_names.families()),
+                *(("id", cid, cid) for cid in construct_ids),
+            ]
             for namespace, key, name in made:
                 other, other_name = owners.setdefault((namespace, key), (owner, name))
                 if other == owner:
                     continue
-                what = "the construct id" if namespace == "id" else "the AWS name"
+                what = {"id": "the construct id", "family": "the task definition family"}.get(namespace, "the AWS name")
                 case_note = (
                     f" as {other_name!r}, and AWS compares IAM role names ignoring case" if other_name != name else ""
                 )
@@ -179,7 +185,7 @@ def _check_name_limits(config: ProjectConfig, problems: Problems) -> None:
         for index, workflow in enumerate(getattr(config, kind)):
             if rules.check_name(workflow.name, rules.WORKFLOW_NAME_MAX, ""):
                 continue
-            made = names.workflow_names(kind, prefix, workflow.name).resources()
+            made = names.workflow_names(kind, prefix, workflow).resources()
             _add_name_limit_problems(f"{kind}[{index}].name", workflow.name, made, problems)
 
 
@@ -203,15 +209,26 @@ def _check_tags(tags: Mapping[str, str], problems: Problems) -> None:
     """[tags] become the provider's default tags: every resource of the stack carries all of them.
 
     AWS's rules: limits.TAGS_PER_RESOURCE_MAX, TAG_KEY_MAX, TAG_VALUE_MAX, the character set and the aws:
-    prefix (limits.TAG_DOC).
+    prefix (limits.TAG_DOC). Task definitions, and the tasks they tag, also carry the run tags
+    (names.RUN_TAG_KEYS), whose keys are the project's.
     """
     add = problems.add
-    if len(tags) > limits.TAGS_PER_RESOURCE_MAX:
+    room = limits.TAGS_PER_RESOURCE_MAX - len(names.RUN_TAG_KEYS)
+    if len(tags) > room:
         add(
             "tags",
-            f"has {len(tags)} tags, and an AWS resource takes at most {limits.TAGS_PER_RESOURCE_MAX}: "
-            f"keep at most {limits.TAGS_PER_RESOURCE_MAX} ({limits.TAG_DOC})",
+            f"has {len(tags)} tags; an AWS resource takes at most {limits.TAGS_PER_RESOURCE_MAX}, and every task "
+            f"definition and task also carries the {len(names.RUN_TAG_KEYS)} run tags "
+            f"({', '.join(names.RUN_TAG_KEYS)}): keep at most {room} ({limits.TAG_DOC})",
         )
+    for key in tags:
+        if key.lower().startswith(names.RUN_TAG_PREFIX):
+            add(
+                f"tags.{key}",
+                f"the tag key starts with {names.RUN_TAG_PREFIX!r}, which fargate-batch sets itself on every task "
+                f"({', '.join(names.RUN_TAG_KEYS)}: environment, workflow and step, for cost allocation); "
+                "use another key",
+            )
     for key, value in tags.items():
         path = f"tags.{key}" if key else "tags"
         if not key:

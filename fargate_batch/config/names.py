@@ -79,6 +79,28 @@ def task_roles(family: str) -> tuple[str, str]:
     return task_execution_role(family), task_role(family)
 
 
+# Cost allocation tags of every task a pipeline step, a trigger or an activity worker runs. Each step (each
+# trigger, each worker) has its own task definition carrying them, and RunTask or the worker's service
+# copies them onto the task (PropagateTags=TASK_DEFINITION): Step Functions' optimized ecs:runTask takes no
+# Tags. Activated as cost allocation tags, they split Fargate costs per environment, workflow and step.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html
+# https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/activating-tags.html
+RUN_TAG_PREFIX = "fargate-batch:"
+ENVIRONMENT_TAG = f"{RUN_TAG_PREFIX}environment"
+WORKFLOW_TAG = f"{RUN_TAG_PREFIX}workflow"
+STEP_TAG = f"{RUN_TAG_PREFIX}step"
+RUN_TAG_KEYS = (ENVIRONMENT_TAG, WORKFLOW_TAG, STEP_TAG)
+
+
+def run_tags(prefix: str, workflow_kind: str, workflow: str, step: str | None = None) -> dict[str, str]:
+    """``workflow_kind``: pipeline, trigger or activity. Only pipeline steps get a step tag: a trigger or an
+    activity runs one kind of task (Cost Explorer groups those under "no tag key" for the step)."""
+    tags = {ENVIRONMENT_TAG: prefix, WORKFLOW_TAG: f"{workflow_kind}/{workflow}"}
+    if step is not None:
+        tags[STEP_TAG] = step
+    return tags
+
+
 # Alarms are named after what they watch and start with the prefix (the alert topic's policy lets
 # CloudWatch publish for alarms named "<prefix>-*"). CloudWatch alarm names: up to 255 characters.
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
@@ -117,11 +139,13 @@ class SharedNames:
         return self.prefix
 
     @property
-    def batch_family(self) -> str:
+    def batch_task(self) -> str:
+        """Names the roles and the log group every pipeline step's task shares (each step has its own family)."""
         return resource_name(self.prefix, "batch")
 
     @property
-    def trigger_family(self) -> str:
+    def trigger_task(self) -> str:
+        """Names the roles and the log group every trigger's task shares (each trigger has its own family)."""
         return resource_name(self.prefix, "trigger")
 
     @property
@@ -173,7 +197,7 @@ class SharedNames:
 
     def resources(self, account_id: str = EXAMPLE_ACCOUNT_ID) -> tuple[NamedResource, ...]:
         """Every name the environment makes once, with the kind of resource it names."""
-        families = (self.batch_family, self.trigger_family)
+        tasks = (self.batch_task, self.trigger_task)
         queues = (
             self.schedule_dead_letter_queue,
             self.trigger_dead_letter_queue,
@@ -183,9 +207,8 @@ class SharedNames:
             ("ecr_repository", self.repository),
             ("ecs_cluster", self.cluster),
             ("scheduler_group", self.schedule_group),
-            *(("ecs_family", family) for family in families),
-            *(("iam_role", role) for family in families for role in task_roles(family)),
-            *(("log_group", task_log_group(family)) for family in families),
+            *(("iam_role", role) for task in tasks for role in task_roles(task)),
+            *(("log_group", task_log_group(task)) for task in tasks),
             ("sns_topic", self.alert_topic),
             *(("sqs_queue", queue) for queue in queues),
             *(("cloudwatch_alarm", dead_letter_queue_alarm(queue)) for queue in queues),
@@ -202,13 +225,11 @@ class SharedNames:
 
     def aws_names(self) -> dict[str, str]:
         """IAM roles, task families and the status rule, whose names a workflow's could take (name → what it is)."""
-        batch_execution, batch_task = task_roles(self.batch_family)
-        trigger_execution, trigger_task = task_roles(self.trigger_family)
+        batch_execution, batch_task = task_roles(self.batch_task)
+        trigger_execution, trigger_task = task_roles(self.trigger_task)
         return {
-            self.batch_family: "the batch task definition",
             batch_execution: "the batch task's execution role",
             batch_task: "the batch task's role",
-            self.trigger_family: "the task definition of triggered tasks",
             trigger_execution: "the triggered task's execution role",
             trigger_task: "the triggered task's role",
             self.flow_logs_role: "the VPC flow logs role",
@@ -227,8 +248,11 @@ def _state_machine_resources(*machines: str) -> tuple[NamedResource, ...]:
 
 @dataclass(frozen=True)
 class PipelineNames:
+    """``steps``: the step names, for the names made per step (Default none: the pipeline's own names only)."""
+
     prefix: str
     pipeline: str
+    steps: tuple[str, ...] = ()
 
     @property
     def state_machine(self) -> str:
@@ -247,6 +271,10 @@ class PipelineNames:
         """``group/name``, as ``aws scheduler get-schedule`` and the outputs name it."""
         return f"{SharedNames(self.prefix).schedule_group}/{self.schedule}"
 
+    def step_family(self, step: str) -> str:
+        """The task definition family of one step: its tasks carry the step's cost allocation tags."""
+        return resource_name(self.prefix, self.pipeline, step)
+
     def aws_names(self) -> tuple[str, ...]:
         return (
             self.state_machine,
@@ -256,11 +284,16 @@ class PipelineNames:
             schedule_role(self.schedule),
         )
 
+    def families(self) -> tuple[str, ...]:
+        """Task definition families, a namespace of their own: only another family can clash with one."""
+        return tuple(self.step_family(step) for step in self.steps)
+
     def resources(self) -> tuple[NamedResource, ...]:
         return (
             *_state_machine_resources(self.state_machine, self.run_task_state_machine),
             ("scheduler_schedule", self.schedule),
             ("iam_role", schedule_role(self.schedule)),
+            *(("ecs_family", self.step_family(step)) for step in self.steps),
         )
 
 
@@ -281,6 +314,11 @@ class TriggerNames:
     def event_rule(self) -> str:
         return bounded_name(resource_name(self.prefix, "trigger", self.trigger), EVENT_RULE_NAME_LIMIT)
 
+    @property
+    def family(self) -> str:
+        """The trigger's task definition family: its tasks carry the trigger's cost allocation tags."""
+        return resource_name(self.prefix, "trigger", self.trigger)
+
     def aws_names(self) -> tuple[str, ...]:
         return (
             self.state_machine,
@@ -291,9 +329,13 @@ class TriggerNames:
             event_rule_role(self.event_rule),
         )
 
+    def families(self) -> tuple[str, ...]:
+        return (self.family,)
+
     def resources(self) -> tuple[NamedResource, ...]:
         return (
             *_state_machine_resources(self.state_machine, self.run_task_state_machine),
+            ("ecs_family", self.family),
             ("event_rule", self.event_rule),
             ("iam_role", event_rule_role(self.event_rule)),
             ("cloudwatch_alarm", event_rule_failed_invocations_alarm(self.event_rule)),
@@ -321,6 +363,9 @@ class ActivityNames:
     def aws_names(self) -> tuple[str, ...]:
         return (self.activity, state_machine_role(self.state_machine), self.worker, *task_roles(self.worker))
 
+    def families(self) -> tuple[str, ...]:
+        return (self.worker,)
+
     def resources(self) -> tuple[NamedResource, ...]:
         return (
             ("sfn_activity", self.activity),
@@ -342,6 +387,9 @@ WORKFLOW_NAMES: dict[str, type[PipelineNames] | type[TriggerNames] | type[Activi
 }
 
 
-def workflow_names(kind: str, prefix: str, name: str) -> WorkflowNames:
-    """The names one workflow of ``kind`` ("pipelines", "triggers", "activities") makes."""
-    return WORKFLOW_NAMES[kind](prefix, name)
+def workflow_names(kind: str, prefix: str, workflow) -> WorkflowNames:
+    """The names one workflow of ``kind`` ("pipelines", "triggers", "activities") makes; ``workflow`` is its
+    configuration (a pipeline's steps name a family each)."""
+    if kind == "pipelines":
+        return PipelineNames(prefix, workflow.name, tuple(step.name for step in workflow.steps))
+    return WORKFLOW_NAMES[kind](prefix, workflow.name)

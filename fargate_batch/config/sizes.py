@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from fargate_batch.config import limits
+from fargate_batch.config import limits, rules
 
 
 def _compact(value) -> int:
@@ -64,12 +64,23 @@ _DEFINITION_PER_STEP_NAME_CHARACTER = 10
 _DEFINITION_INDENT_PER_LINE = 14
 
 
+def longest_task_definition_arn(pipeline: str, step: str) -> str:
+    """The longest ARN a step's task definition can have: every partition, region and prefix counted at their
+    longest, the revision at ten digits. ``arn:<partition>:ecs:<region>:<account>:task-definition/<family>:<n>``
+    with the family ``<prefix>-<pipeline>-<step>`` (names.PipelineNames.step_family)."""
+    partition = max(limits.REGIONS_BY_PARTITION, key=len)
+    region = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
+    family = "-".join(("p" * rules.NAME_PREFIX_MAX, pipeline, step))
+    return f"arn:{partition}:ecs:{region}:123456789012:task-definition/{family}:{'9' * 10}"
+
+
 def pipeline_definition_characters(pipeline: str, steps) -> int:
     """An upper estimate of the characters of a pipeline's state machine definition."""
     total = _DEFINITION_BASE
     for step in steps:
         variables = {**step.environment, "BATCH_PIPELINE": pipeline, "BATCH_STEP": step.name}
         step_input = {
+            "task_definition": longest_task_definition_arn(pipeline, step.name),
             "commands": list(step.command),
             "environment": [{"Name": name, "Value": value} for name, value in sorted(variables.items())],
         }

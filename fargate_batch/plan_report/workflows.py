@@ -158,15 +158,28 @@ def count_transitions(view: StackView, definition: dict) -> int:
     return total
 
 
-def task_runs(view: StackView, definition: dict, step: str | None = None) -> list[TaskRun]:
-    """Every Fargate task a successful execution runs, named after the top-level state that led to it."""
+def _task_definition(parameters: dict, execution_input: dict | None) -> str:
+    """RunTask's task definition: fixed, or (``TaskDefinition.$``: ``$.x``) the caller's input field ``x``."""
+    if "TaskDefinition" in parameters:
+        return parameters["TaskDefinition"]
+    field = parameters["TaskDefinition.$"].removeprefix("$.")
+    return (execution_input or {})[field]
+
+
+def task_runs(
+    view: StackView, definition: dict, step: str | None = None, execution_input: dict | None = None
+) -> list[TaskRun]:
+    """Every Fargate task a successful execution runs, named after the top-level state that led to it.
+
+    ``execution_input``: what the caller passes to this machine (a nested call's ``Input``), which names the
+    task definition of a run-task child."""
     runs: list[TaskRun] = []
     for name, state in success_path(definition):
         if state.get("Resource") == NESTED:
             _, child = view.by_reference(state["Parameters"]["StateMachineArn"])
-            runs += task_runs(view, definition_of(child), step or name)
+            runs += task_runs(view, definition_of(child), step or name, state["Parameters"].get("Input"))
         elif state.get("Resource") == RUN_TASK:
-            size, family = _task_size(view, state["Parameters"]["TaskDefinition"])
+            size, family = _task_size(view, _task_definition(state["Parameters"], execution_input))
             runs.append(TaskRun(step or name, size, family))
     return runs
 
@@ -179,11 +192,11 @@ def _node(view: StackView, name: str, state: dict, on_path: set[str], command_hi
         _, child = view.by_reference(state["Parameters"]["StateMachineArn"])
         child_input = state["Parameters"].get("Input", {})
         command = child_input.get("commands")
-        runs = task_runs(view, definition_of(child))
+        runs = task_runs(view, definition_of(child), execution_input=child_input)
         sizes = ", ".join(f"{r.family} ({r.size})" for r in runs)
         detail = " ".join(command) if isinstance(command, list) else command_hint or "command from the execution input"
         return StateNode(name, "step", f"{detail}|{child['name']}|{sizes}", caught)
-    if resource == RUN_TASK:
+    if resource == RUN_TASK and "TaskDefinition" in state["Parameters"]:
         size, family = _task_size(view, state["Parameters"]["TaskDefinition"])
         return StateNode(name, "ecs", f"{family} ({size})", caught)
     if state["Type"] == "Task" and (":activity:" in resource or resource.startswith("${aws_sfn_activity.")):

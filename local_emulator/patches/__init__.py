@@ -18,6 +18,7 @@ PATCH_MODULES = (
     "ecs_service_rebalancing",
     "ecs_task_lifecycle",
     "ecs_capacity_faults",
+    "ecs_propagate_tags",
     "sfn_ecs_sync_outcome",
     "sfn_execution_names",
     "events_state_machine_target",

@@ -299,13 +299,29 @@ def _is_json(text: str) -> bool:
     return True
 
 
-RUN_TASK_INPUT = {
-    "commands": ["echo", "first", "deploy"],
-    "environment": [{"Name": "ENV", "Value": "first deploy"}],
-    "timeout_seconds": 60,
-    "workflow": "pipeline/daily-report",
-    "step": "extract",
-}
+def run_task_input(deployed, family: str = f"{PREFIX}-daily-report-extract") -> dict:
+    """What the pipeline's first step hands its run-task child, naming ``family``'s current task definition."""
+    ecs = deployed.client("ecs")
+    return {
+        "task_definition": ecs.describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"],
+        "commands": ["echo", "first", "deploy"],
+        "environment": [{"Name": "ENV", "Value": "first deploy"}],
+        "timeout_seconds": 60,
+    }
+
+
+def test_a_run_task_child_refuses_a_task_definition_outside_its_own_steps(deployed, agent, decisions):
+    """The child takes its task definition from its input, and its role may run only its steps' families: a
+    start naming another family (here the trigger's, whose task role may write to the data bucket) launches
+    nothing."""
+    sfn = deployed.client("stepfunctions")
+    foreign = run_task_input(deployed, family=f"{PREFIX}-trigger-target-files")
+    arn = start(deployed, "pipeline-daily-report-run-task-arn", foreign)
+    described = wait_for_execution(sfn, arn)
+    assert (described["status"], described["error"]) == ("FAILED", "ECS.AccessDeniedException")
+    (denial,) = denied(decisions(), "ecs:RunTask")
+    assert denial["resource"] == foreign["task_definition"]
+    assert task_steps(sfn, arn)[0].task_arns == []
 
 
 def test_run_task_role_without_ecs_run_task_fails_with_the_access_denied_error_and_its_plain_cause(
@@ -319,7 +335,7 @@ def test_run_task_role_without_ecs_run_task_fails_with_the_access_denied_error_a
         "RunTaskOnThisCluster",
         without_statement("RunTaskOnThisCluster"),
     ):
-        arn = start(deployed, "pipeline-daily-report-run-task-arn", RUN_TASK_INPUT)
+        arn = start(deployed, "pipeline-daily-report-run-task-arn", run_task_input(deployed))
         described = wait_for_execution(sfn, arn)
     assert (described["status"], described["error"]) == ("FAILED", "ECS.AccessDeniedException")
     assert "is not authorized to perform: ecs:RunTask" in described["cause"]
@@ -333,8 +349,8 @@ def test_throttled_run_task_is_retried_and_the_task_then_runs(deployed, agent, d
     from local_emulator.patches.ecs_capacity_faults import set_throttled_run_tasks
 
     sfn = deployed.client("stepfunctions")
-    set_throttled_run_tasks(deployed.endpoint, f"{PREFIX}-batch", 1)
-    arn = start(deployed, "pipeline-daily-report-run-task-arn", RUN_TASK_INPUT)
+    set_throttled_run_tasks(deployed.endpoint, f"{PREFIX}-daily-report-extract", 1)
+    arn = start(deployed, "pipeline-daily-report-run-task-arn", run_task_input(deployed))
     assert wait_for_execution(sfn, arn)["status"] == "SUCCEEDED"
     failures = [e["taskFailedEventDetails"]["error"] for e in history(deployed, arn) if e["type"] == "TaskFailed"]
     assert failures == ["ECS.ThrottlingException"]
@@ -385,7 +401,7 @@ def test_execution_role_trust_relying_on_source_arn_is_refused_so_no_logs_are_wr
         statement["Condition"] = {"ArnLike": {"aws:SourceArn": "arn:aws:ecs:*:123456789012:*"}}
     iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(mistaken))
     try:
-        arn = start(deployed, "pipeline-daily-report-run-task-arn", RUN_TASK_INPUT)
+        arn = start(deployed, "pipeline-daily-report-run-task-arn", run_task_input(deployed))
         wait_for_execution(deployed.client("stepfunctions"), arn)
     finally:
         iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(original))

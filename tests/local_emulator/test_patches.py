@@ -207,6 +207,43 @@ def test_capacity_faults_answer_like_aws_then_run_tasks_again(aws, emulator):
     assert len(ecs.run_task(**params)["tasks"]) == 1
 
 
+def tagged_fargate_setup(aws, family):
+    params = fargate_setup(aws, family)
+    aws("ecs").tag_resource(
+        resourceArn=aws("ecs").describe_task_definition(taskDefinition=family)["taskDefinition"]["taskDefinitionArn"],
+        tags=[{"key": "step", "value": "extract"}, {"key": "team", "value": "data"}],
+    )
+    return params
+
+
+def tags_of(ecs, task) -> dict[str, str]:
+    return {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=task["taskArn"])["tags"]}
+
+
+def test_run_task_propagates_the_task_definitions_tags_and_keeps_its_own(aws):
+    """API_RunTask.html#ECS-RunTask-request-propagateTags: TASK_DEFINITION copies them at creation."""
+    ecs = aws("ecs")
+    params = tagged_fargate_setup(aws, "patch-propagate")
+    (task,) = ecs.run_task(**params, propagateTags="TASK_DEFINITION", tags=[{"key": "team", "value": "ops"}])["tasks"]
+    assert tags_of(ecs, task) == {"step": "extract", "team": "ops"}
+
+
+def test_run_task_without_propagation_leaves_the_task_untagged(aws):
+    """ "If no value is specified, the tags aren't propagated." (API_RunTask.html)"""
+    ecs = aws("ecs")
+    params = tagged_fargate_setup(aws, "patch-no-propagate")
+    (task,) = ecs.run_task(**params)["tasks"]
+    assert tags_of(ecs, task) == {}
+
+
+def test_run_task_refuses_to_propagate_service_tags(aws):
+    """ "An error will be received if you specify the SERVICE option when running a task." (API_RunTask.html)"""
+    ecs = aws("ecs")
+    params = tagged_fargate_setup(aws, "patch-propagate-service")
+    with pytest.raises(ecs.exceptions.InvalidParameterException):
+        ecs.run_task(**params, propagateTags="SERVICE")
+
+
 def test_unnamed_executions_get_unique_names(aws):
     arn = machine(aws, "names", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     sfn = aws("stepfunctions")

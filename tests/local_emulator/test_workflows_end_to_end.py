@@ -86,6 +86,28 @@ def test_steps_run_in_series_with_a_short_gap(deployed, agent):
     assert second.started_at >= first.stopped_at
 
 
+def task_tags(deployed, task_arn: str) -> dict[str, str]:
+    tags = deployed.client("ecs").list_tags_for_resource(resourceArn=task_arn)["tags"]
+    return {tag["key"]: tag["value"] for tag in tags}
+
+
+def test_each_task_carries_its_environment_pipeline_and_step_as_cost_allocation_tags(deployed, agent):
+    """RunTask's PropagateTags copies the step's task definition tags onto the task (with the provider's
+    default tags), so Cost Explorer can split Fargate cost per pipeline and step.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-using-tags.html"""
+    sfn = deployed.client("stepfunctions")
+    arn = start(deployed, "pipeline-daily-report-arn")
+    assert wait_for_execution(sfn, arn)["status"] == "SUCCEEDED"
+    for name, (run,) in runs_of(agent, deployed, arn):
+        tags = task_tags(deployed, run.task_arn)
+        assert {key: tags.get(key) for key in ("fargate-batch:environment", "fargate-batch:workflow")} == {
+            "fargate-batch:environment": PREFIX,
+            "fargate-batch:workflow": "pipeline/daily-report",
+        }
+        assert tags["fargate-batch:step"] == name
+        assert {key: tags.get(key) for key in deployed.config.tags} == dict(deployed.config.tags)
+
+
 def test_failed_step_stops_the_pipeline_and_alerts_with_the_exit_code(deployed, agent, alert_queue):
     sfn, sqs = deployed.client("stepfunctions"), deployed.client("sqs")
     drain(sqs, alert_queue)
@@ -103,7 +125,7 @@ def test_failed_step_stops_the_pipeline_and_alerts_with_the_exit_code(deployed, 
 
 def test_capacity_shortage_at_launch_is_retried_and_the_pipeline_succeeds(deployed, agent):
     sfn = deployed.client("stepfunctions")
-    set_capacity_failures(deployed.endpoint, f"{PREFIX}-batch", 1)
+    set_capacity_failures(deployed.endpoint, f"{PREFIX}-daily-report-extract", 1)
     arn = start(deployed, "pipeline-daily-report-arn")
     assert wait_for_execution(sfn, arn)["status"] == "SUCCEEDED"
     child = task_steps(sfn, arn)[0].child_execution_arn
@@ -117,12 +139,12 @@ def test_capacity_shortage_at_launch_is_retried_and_the_pipeline_succeeds(deploy
 def test_launch_failing_every_time_exhausts_retries_alerts_and_fails(deployed, agent, alert_queue):
     sfn, sqs = deployed.client("stepfunctions"), deployed.client("sqs")
     drain(sqs, alert_queue)
-    set_capacity_failures(deployed.endpoint, f"{PREFIX}-batch", 100)
+    set_capacity_failures(deployed.endpoint, f"{PREFIX}-daily-report-extract", 100)
     try:
         arn = start(deployed, "pipeline-daily-report-arn")
         description = wait_for_execution(sfn, arn)
     finally:
-        set_capacity_failures(deployed.endpoint, f"{PREFIX}-batch", 0)
+        set_capacity_failures(deployed.endpoint, f"{PREFIX}-daily-report-extract", 0)
     assert description["status"] == "FAILED"
     assert description["error"] == "ECS.AmazonECSException"
     child = task_steps(sfn, arn)[0].child_execution_arn
@@ -146,6 +168,9 @@ def test_upload_under_the_prefix_runs_the_task_with_the_object_key(deployed, age
     assert run.environment["DATA_BUCKET"] == bucket
     result = json.loads(s3.get_object(Bucket=bucket, Key="output/target/e2e.csv.result.json")["Body"].read())
     assert (result["bytes"], result["lines"]) == (6, 3)
+    tags = task_tags(deployed, run.task_arn)
+    assert tags["fargate-batch:workflow"] == "trigger/target-files"
+    assert "fargate-batch:step" not in tags
 
 
 def test_upload_outside_the_prefix_starts_nothing(deployed):

@@ -239,7 +239,7 @@ def test_the_notifying_task_reads_exactly_the_webhook_parameter_and_decrypts_it_
 
 
 def test_the_notifying_task_gets_the_parameter_name_in_its_environment(nat_notify_synth):
-    task = find(nat_notify_synth, "aws_ecs_task_definition", family="example-nat-batch")
+    task = find(nat_notify_synth, "aws_ecs_task_definition", family="example-nat-nightly-tell-slack")
     (container,) = json.loads(task["container_definitions"])
     environment = {e["name"]: e["value"] for e in container["environment"]}
     assert environment["SLACK_WEBHOOK_SSM_PARAMETER"] == "/example-nat/slack-webhook"

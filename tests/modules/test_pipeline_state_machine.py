@@ -49,6 +49,15 @@ def test_step_input_carries_its_command_and_environment(parent, dev_config):
         assert child_input["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$"] == "$$.Execution.Id"
 
 
+def test_each_step_runs_its_own_tagged_task_definition(parent, synthesized, dev_config):
+    """The child takes the task definition from its input; each step names the one whose tags name the step."""
+    pipeline = dev_config.pipelines[0]
+    for step in pipeline.steps:
+        family = f"{dev_config.name_prefix}-{pipeline.name}-{step.name}"
+        child_input = parent["States"][step.name]["Parameters"]["Input"]
+        assert child_input["task_definition"] == reference(synthesized, "aws_ecs_task_definition", "arn", family=family)
+
+
 def test_seed_steps_differ_in_command_and_env(parent):
     first, second = parent["States"]["extract"], parent["States"]["load"]
     assert first["Parameters"]["Input"]["commands"] != second["Parameters"]["Input"]["commands"]
@@ -176,6 +185,7 @@ def test_refuses_a_pipeline_without_steps():
         pipeline_definition(
             pipeline_name="empty",
             steps=(),
+            step_task_definitions={},
             child_arn="arn",
             child_retry_budget_seconds=0,
         )
@@ -226,6 +236,7 @@ def test_allow_concurrency_has_no_guard():
     definition_ = pipeline_definition(
         pipeline_name="p",
         steps=(StepConfig("only", ("echo",)),),
+        step_task_definitions={"only": "arn:task-definition/p-only:1"},
         child_arn="arn:child",
         child_retry_budget_seconds=100,
         concurrency="allow",

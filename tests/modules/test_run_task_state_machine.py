@@ -13,14 +13,17 @@ def test_runs_the_task_with_the_sync_integration(synthesized):
     assert run["Resource"] == "arn:aws:states:::ecs:runTask.sync"
 
 
-def test_runs_on_the_latest_fargate_platform_in_this_cluster_with_this_task_definition(synthesized):
+STEP_FAMILIES = ("fargate-batch-dev-daily-report-extract", "fargate-batch-dev-daily-report-load")
+
+
+def test_runs_on_the_latest_fargate_platform_in_this_cluster_with_the_callers_task_definition(synthesized):
     parameters = definition(synthesized, CHILD)["States"]["Run task"]["Parameters"]
     assert parameters["LaunchType"] == "FARGATE"
     assert parameters["PlatformVersion"] == "LATEST"
     assert parameters["Cluster"] == reference(synthesized, "aws_ecs_cluster", "arn", name="fargate-batch-dev")
-    assert parameters["TaskDefinition"] == reference(
-        synthesized, "aws_ecs_task_definition", "arn", family="fargate-batch-dev-batch"
-    )
+    # Each step names its own task definition (the one carrying its tags); see test_pipeline_state_machine.
+    assert parameters["TaskDefinition.$"] == "$.task_definition"
+    assert "TaskDefinition" not in parameters
 
 
 def test_command_and_environment_come_from_the_execution_input(synthesized):
@@ -109,13 +112,16 @@ def test_container_exit_fails_the_execution_with_the_exit_code_in_the_cause(synt
     assert states["Task stopped"]["Type"] == "Fail"
 
 
-def test_role_may_run_only_this_task_family_on_this_cluster(synthesized):
+def test_role_may_run_only_its_steps_task_families_on_this_cluster(synthesized):
     statements = {s["sid"]: s for s in role_policy_statements(synthesized, f"{CHILD}-sfn")}
     cluster_arn = reference(synthesized, "aws_ecs_cluster", "arn", name="fargate-batch-dev")
     run = statements["RunTaskOnThisCluster"]
     assert run["actions"] == ["ecs:RunTask"]
-    assert len(run["resources"]) == 1
-    assert run["resources"][0].endswith(":task-definition/fargate-batch-dev-batch:*")
+    # The pipeline's own steps' families, every revision; no other family, so a start naming another
+    # task definition is refused by IAM (tests/local_emulator: test_operations_end_to_end).
+    assert len(run["resources"]) == len(STEP_FAMILIES)
+    for resource, family in zip(run["resources"], STEP_FAMILIES, strict=True):
+        assert resource.endswith(f":task-definition/{family}:*")
     assert run["condition"] == [{"test": "ArnEquals", "variable": "ecs:cluster", "values": [cluster_arn]}]
     track = statements["TrackAndStopTasks"]
     assert track["actions"] == ["ecs:DescribeTasks", "ecs:StopTask"]

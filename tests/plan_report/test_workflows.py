@@ -43,9 +43,10 @@ def test_transitions_count_parent_states_and_each_childs_states(flows, dev_confi
 def test_task_runs_carry_the_configured_task_size(flows, dev_config):
     size = TaskSize(dev_config.container.cpu, dev_config.container.memory_mib)
     runs = flows["pipeline daily-report"].task_runs
+    # Each step runs its own task definition, named in the child's input (names.PipelineNames.step_family).
     assert [(r.step, r.size, r.family) for r in runs] == [
-        ("extract", size, "fargate-batch-dev-batch"),
-        ("load", size, "fargate-batch-dev-batch"),
+        ("extract", size, "fargate-batch-dev-daily-report-extract"),
+        ("load", size, "fargate-batch-dev-daily-report-load"),
     ]
 
 

@@ -35,7 +35,8 @@ def test_aws_names_the_stack_makes_are_the_ones_the_check_predicts(synthesized, 
     predicted = set(names.SharedNames(prefix).aws_names())
     for kind in WORKFLOW_KINDS:
         for workflow in getattr(dev_config, kind):
-            predicted |= set(names.workflow_names(kind, prefix, workflow.name).aws_names())
+            workflow_names = names.workflow_names(kind, prefix, workflow)
+            predicted |= {*workflow_names.aws_names(), *workflow_names.families()}
     made = {
         resource[attribute]
         for resource_type, attribute in NAME_ATTRIBUTE.items()

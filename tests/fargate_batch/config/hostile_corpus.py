@@ -136,6 +136,9 @@ CORPUS: tuple[Hostile, ...] = (
     Hostile("tag-key-129", f"tags.{'k' * 129}", tag(f'{"k" * 129} = "x"')),
     Hostile("tag-value-257", "tags.Owner", tag(f'Owner = "{"v" * 257}"')),
     Hostile("tags-more-than-50", "tags", tag("\n".join(f't{i} = "x"' for i in range(50)))),
+    # dev.toml has 2 tags: 48 in all, one more than the 47 the 3 run tags leave on a task definition.
+    Hostile("tags-crowd-out-run-tags", "tags", tag("\n".join(f't{i} = "x"' for i in range(46)))),
+    Hostile("tag-key-run-tag-prefix", "tags.fargate-batch:step", tag('"fargate-batch:step" = "mine"')),
     Hostile("tag-key-empty", "tags", tag('"" = "x"')),
     Hostile("tag-value-number", "tags.Owner", tag("Owner = 1")),
     # Numbers: not finite, or outside what AWS takes.

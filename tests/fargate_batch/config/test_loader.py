@@ -168,6 +168,24 @@ def test_rejects_workflow_names_that_make_a_name_another_workflow_makes(tmp_path
     assert "rename one of them" in problem
 
 
+def test_rejects_two_pipeline_steps_that_make_one_task_definition_family(tmp_path):
+    """Pipeline 'daily-sales' step 'load' and pipeline 'daily' step 'sales-load' would both register
+    'example-minimal-daily-sales-load', one overwriting the other's revisions and tags."""
+    first = pipeline_toml("daily-sales").replace('name = "only"', 'name = "load"')
+    second = pipeline_toml("daily").replace('name = "only"', 'name = "sales-load"')
+    problem = only_problem(tmp_path, example("minimal-pipeline") + first + second)
+    assert problem.endswith(
+        "pipelines[2].name: 'daily' makes the task definition family 'example-minimal-daily-sales-load', which "
+        "pipelines[1] ('daily-sales') already makes; rename one of them"
+    )
+
+
+def test_a_pipeline_named_like_another_pipelines_step_family_is_accepted(tmp_path):
+    """Families are ECS's namespace: state machine 'example-minimal-nightly-report' beside the task definition
+    family of the same name (pipeline 'nightly', step 'report') clash with nothing."""
+    load_text(tmp_path, example("minimal-pipeline") + pipeline_toml("nightly-report"))
+
+
 def test_rejects_names_that_differ_only_in_case_because_iam_role_names_ignore_case(tmp_path):
     problem = only_problem(tmp_path, example("minimal-pipeline") + pipeline_toml("Nightly"))
     assert problem.endswith(

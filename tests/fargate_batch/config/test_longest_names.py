@@ -130,7 +130,7 @@ def test_the_names_names_py_predicts_are_the_ones_synthesized(longest, longest_s
     predicted = set(names.SharedNames(longest.name_prefix).resources())
     for kind in ("pipelines", "triggers", "activities"):
         for workflow in getattr(longest, kind):
-            predicted |= set(names.workflow_names(kind, longest.name_prefix, workflow.name).resources())
+            predicted |= set(names.workflow_names(kind, longest.name_prefix, workflow).resources())
     assert predicted == set(made_names(longest_synth))
 
 

@@ -34,8 +34,15 @@ def test_pipeline_definition_estimate_is_above_the_rendered_definition(count, sh
 
     steps = tuple(replace(shape, name=f"{shape.name[:58]}{i}") for i in range(count))
     child = "arn:aws:states:ap-northeast-1:123456789012:stateMachine:" + "c" * 80
+    task_definitions = {s.name: sizes.longest_task_definition_arn("p" * 24, s.name) for s in steps}
     rendered = json.dumps(
-        pipeline_definition(pipeline_name="p" * 24, steps=steps, child_arn=child, child_retry_budget_seconds=99_999),
+        pipeline_definition(
+            pipeline_name="p" * 24,
+            steps=steps,
+            step_task_definitions=task_definitions,
+            child_arn=child,
+            child_retry_budget_seconds=99_999,
+        ),
         indent=2,  # as modules/state_machine.py writes it
     )
     estimate = sizes.pipeline_definition_characters("p" * 24, steps)
@@ -46,7 +53,7 @@ def test_step_overrides_count_the_stacks_own_variables_and_the_longest_container
     from modules.pipeline_state_machine import step_input
 
     shape = step("extract", 100, 3, 30)
-    child_input = step_input("daily", shape)
+    child_input = step_input("daily", shape, sizes.longest_task_definition_arn("daily", shape.name))
     overrides = {
         "containerOverrides": [
             {
@@ -66,7 +73,7 @@ def test_a_step_at_the_overrides_limit_starts_its_child_with_far_less_than_256_k
     from modules.pipeline_state_machine import step_input
 
     shape = step("s", 1, 1, limits.RUN_TASK_OVERRIDES_MAX_CHARACTERS)
-    child_input = json.dumps(step_input("p" * 24, shape))
+    child_input = json.dumps(step_input("p" * 24, shape, sizes.longest_task_definition_arn("p" * 24, shape.name)))
     assert len(child_input.encode()) < limits.EXECUTION_INPUT_MAX_BYTES / 16
 
 

@@ -10,13 +10,20 @@ def test_run_task_sync_statements_match_the_aws_documented_policy():
         SCOPE,
         cluster_arn="arn:aws:ecs:ap-northeast-1:111122223333:cluster/batch",
         cluster_name="batch",
-        task_definition_family="batch-task",
+        task_definition_families=("batch-extract", "batch-load"),
         task_role_arn="arn:aws:iam::111122223333:role/task",
         execution_role_arn="arn:aws:iam::111122223333:role/exec",
     )
     rendered = [s.render() for s in statements]
     assert [(r["actions"], r["resources"]) for r in rendered] == [
-        (["ecs:RunTask"], ["arn:aws:ecs:ap-northeast-1:111122223333:task-definition/batch-task:*"]),
+        # Every revision of exactly the families the caller may name, nothing else.
+        (
+            ["ecs:RunTask"],
+            [
+                "arn:aws:ecs:ap-northeast-1:111122223333:task-definition/batch-extract:*",
+                "arn:aws:ecs:ap-northeast-1:111122223333:task-definition/batch-load:*",
+            ],
+        ),
         (["ecs:DescribeTasks", "ecs:StopTask"], ["arn:aws:ecs:ap-northeast-1:111122223333:task/batch/*"]),
         # Tag-on-create: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html
         (["ecs:TagResource"], ["arn:aws:ecs:ap-northeast-1:111122223333:task/batch/*"]),
