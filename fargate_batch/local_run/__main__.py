@@ -26,6 +26,7 @@ from fargate_batch.local_run.deploy import REPO_ROOT, LocalDeployment
 from fargate_batch.local_run.report import Progress, RunReport, render_text
 from fargate_batch.local_run.tasks_in_emulator import TasksInEmulator
 from fargate_batch.local_run.workflows import WorkflowRunner
+from fargate_batch.synth_process import SynthFailed
 from fargate_batch.terraform_runner import TerraformError
 
 
@@ -170,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{error}\n(terraform output: {deployment.terraform_log}; emulator log: {work_dir / 'emulator.log'})",
             file=sys.stderr,
         )
+        return 1
+    except SynthFailed as error:
+        # The configuration loaded, so this is the synth's own failure: its message, not a traceback.
+        print(f"\n{error}", file=sys.stderr)
         return 1
     finally:
         if emulator is not None and args.keep_emulator:

@@ -55,22 +55,23 @@ ECS_THROTTLING_RETRIER = retrier(("ECS.ThrottlingException",), rules.ECS_THROTTL
 def retry_budget_seconds(retriers: list[dict]) -> int:
     """The longest a state can spend failing and waiting before its retriers give up.
 
-    The waits of each rendered retrier are the configuration's own count (``rules.retry_budget_seconds``,
-    closed form: a retrier may allow 10^8 attempts), plus ``FAILED_ATTEMPT_ALLOWANCE_SECONDS`` per attempt.
-    The retriers count attempts independently, so the worst case is every retrier used up in turn.
+    Each rendered retrier is counted by the configuration's own rule (``rules.retrier_budget_seconds``: its
+    waits in closed form, a retrier may allow 10^8 attempts, plus ``FAILED_ATTEMPT_ALLOWANCE_SECONDS`` per
+    attempt), the one its timeout checks use. The retriers count attempts independently, so the worst case
+    is every retrier used up in turn.
     https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
     """
-    total = 0
-    for rendered in retriers:
-        attempts = rendered.get("MaxAttempts", 3)
-        waits = RetryConfig(
-            interval_seconds=rendered.get("IntervalSeconds", 1),
-            backoff_rate=rendered.get("BackoffRate", 2.0),
-            max_attempts=attempts,
-            max_delay_seconds=rendered.get("MaxDelaySeconds", rules.STANDARD_EXECUTION_MAX_SECONDS),
+    return sum(
+        rules.retrier_budget_seconds(
+            RetryConfig(
+                interval_seconds=rendered.get("IntervalSeconds", 1),
+                backoff_rate=rendered.get("BackoffRate", 2.0),
+                max_attempts=rendered.get("MaxAttempts", 3),
+                max_delay_seconds=rendered.get("MaxDelaySeconds", rules.STANDARD_EXECUTION_MAX_SECONDS),
+            )
         )
-        total += rules.retry_budget_seconds(waits) + attempts * FAILED_ATTEMPT_ALLOWANCE_SECONDS
-    return total
+        for rendered in retriers
+    )
 
 
 def nested_start_throttling_retrier() -> dict:
