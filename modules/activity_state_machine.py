@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fargate_batch.config import rules
 from fargate_batch.config.schema import RetryConfig
 from fargate_batch.tf import Construct
 from modules._private.asl import TIMEOUT_MARGIN_SECONDS, failure_entry, failure_states, retrier, retry_budget_seconds
@@ -16,9 +17,9 @@ from modules.activity import Activity
 from modules.state_machine import StateMachine, StateMachineLogging, StateMachineProps
 
 REDELIVERED_ERRORS = ("States.HeartbeatTimeout", "Worker.Stopped")
-# How a job whose worker was lost or stopped is handed to the next worker: 10 s, doubling, 4 times,
-# at most 300 s apart, fully jittered. Its own setting, not the pipelines' launch retries.
-ACTIVITY_REDELIVERY = RetryConfig(interval_seconds=10, backoff_rate=2.0, max_attempts=4, max_delay_seconds=300)
+# How a job whose worker was lost or stopped is handed to the next worker (10 s, doubling, 4 times, at most
+# 300 s apart, fully jittered): owned by the configuration, whose timeout check counts its deliveries.
+ACTIVITY_REDELIVERY = rules.ACTIVITY_REDELIVERY
 
 
 @dataclass(frozen=True)

@@ -596,8 +596,16 @@ def _check_activity(path: str, activity: ActivityConfig, problems: Problems) -> 
         add(f"{path}.name", message)
     for message in rules.check_in_range(activity.heartbeat_seconds, 1, 99_999_999, "ASL HeartbeatSeconds"):
         add(f"{path}.heartbeat_seconds", message)
-    for message in rules.check_in_range(activity.timeout_seconds, 1, 99_999_999, "ASL TimeoutSeconds"):
-        add(f"{path}.timeout_seconds", message)
+    longest = rules.activity_timeout_max_seconds()
+    if not 1 <= activity.timeout_seconds <= longest:
+        deliveries = 1 + rules.ACTIVITY_REDELIVERY.max_attempts
+        add(
+            f"{path}.timeout_seconds",
+            f"{activity.timeout_seconds!r} is outside 1-{longest}: a job is delivered up to {deliveries} times (a "
+            "worker that stops heart-beating hands it to the next), each delivery may run to this timeout, and all "
+            f"of them must end within one year ({rules.STANDARD_EXECUTION_MAX_SECONDS} s), the longest a Step "
+            "Functions standard execution runs; lower timeout_seconds",
+        )
     if activity.timeout_seconds <= activity.heartbeat_seconds:
         add(
             f"{path}.timeout_seconds",

@@ -236,6 +236,26 @@ def task_timeout_max_seconds(retry: RetryConfig) -> int:
     return STANDARD_EXECUTION_MAX_SECONDS - 1 - execution_timeout_seconds([0], retry)
 
 
+# How a job whose worker was lost or stopped is handed to the next worker: 10 s, doubling, 4 times,
+# at most 300 s apart, fully jittered. Its own setting, not the pipelines' launch retries; the activity
+# state machine renders it (modules/activity_state_machine.py).
+ACTIVITY_REDELIVERY = RetryConfig(interval_seconds=10, backoff_rate=2.0, max_attempts=4, max_delay_seconds=300)
+
+
+def activity_execution_timeout_seconds(timeout_seconds: int, redelivery: RetryConfig = ACTIVITY_REDELIVERY) -> int:
+    """The ``TimeoutSeconds`` an activity's state machine synthesizes to: every delivery may run to its own
+    timeout, with the redelivery waits between them and the margin."""
+    deliveries = 1 + max(redelivery.max_attempts, 0)
+    return deliveries * timeout_seconds + retrier_budget_seconds(redelivery) + TIMEOUT_MARGIN_SECONDS
+
+
+def activity_timeout_max_seconds(redelivery: RetryConfig = ACTIVITY_REDELIVERY) -> int:
+    """The longest ``timeout_seconds`` of one job whose every delivery still ends within a standard execution's year."""
+    deliveries = 1 + max(redelivery.max_attempts, 0)
+    spare = STANDARD_EXECUTION_MAX_SECONDS - 1 - activity_execution_timeout_seconds(0, redelivery)
+    return spare // deliveries
+
+
 def launch_attempts_max(retry: RetryConfig) -> int:
     """The most ``max_attempts`` that leave a task at least one second (``task_timeout_max_seconds`` >= 1) with
     ``retry``'s interval, backoff and cap, up to ASL's MaxAttempts limit. The budget grows with the attempts,

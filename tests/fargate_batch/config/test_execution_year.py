@@ -15,7 +15,7 @@ import json
 import pytest
 
 from fargate_batch.config import ConfigError, load_config, rules
-from fargate_batch.config.names import PipelineNames, TriggerNames
+from fargate_batch.config.names import ActivityNames, PipelineNames, TriggerNames
 from fargate_batch.config.schema import RetryConfig
 from fargate_batch.config.targets import Target
 from tests.conftest import DEV_CONFIG
@@ -36,14 +36,23 @@ SECOND_STEP = TWO_STEPS_TOGETHER_MAX - FIRST_STEP
 # 60 s allowed per failed attempt, a fifth of the year the old count (waits only) left out.
 MANY_ATTEMPTS = RetryConfig(interval_seconds=1, backoff_rate=1.0, max_attempts=100_000, max_delay_seconds=1)
 TRIGGER_MAX = rules.task_timeout_max_seconds(MANY_ATTEMPTS)
+# An activity's job is delivered up to 5 times (4 redeliveries: waits 10 + 20 + 40 + 80 s and 60 s per
+# failed delivery, 390 s), each to its own timeout, plus a 60 s margin: (YEAR - 1 - 450) // 5.
+ACTIVITY_MAX = (YEAR - 1 - 450) // 5  # 6,307,109 s, 73 days
 
 
 def at_the_limits(
-    first_step: int = FIRST_STEP, one_step: int = STEP_MAX, trigger: int = TRIGGER_MAX, attempts: int = 100_000
+    first_step: int = FIRST_STEP,
+    one_step: int = STEP_MAX,
+    trigger: int = TRIGGER_MAX,
+    attempts: int = 100_000,
+    activity: int = ACTIVITY_MAX,
 ) -> str:
-    """dev.toml with the daily pipeline's two steps, a one-step pipeline and the trigger at their limits."""
+    """dev.toml with the daily pipeline's two steps, a one-step pipeline, the trigger and the activity at their
+    limits."""
     text = DEV_TEXT
     for old, new in (
+        ("timeout_seconds = 3600\nworker_desired_count", f"timeout_seconds = {activity}\nworker_desired_count"),
         ("expected_duration_seconds = 120", f"expected_duration_seconds = 120\ntimeout_seconds = {first_step}"),
         ("expected_duration_seconds = 60", f"expected_duration_seconds = 60\ntimeout_seconds = {SECOND_STEP}"),
         (
@@ -101,6 +110,7 @@ def test_the_configuration_at_its_limits_loads(limit_config):
     assert [step.timeout_seconds for step in daily.steps] == [FIRST_STEP, SECOND_STEP]
     assert one_step.steps[0].timeout_seconds == STEP_MAX
     assert limit_config.triggers[0].timeout_seconds == TRIGGER_MAX
+    assert limit_config.activities[0].timeout_seconds == ACTIVITY_MAX
 
 
 def test_every_timeout_of_every_state_machine_fits_in_one_year(definitions):
@@ -122,6 +132,18 @@ def test_every_timeout_of_every_state_machine_fits_in_one_year(definitions):
 def test_at_the_limit_a_workflows_execution_timeout_is_one_second_below_the_year(definitions, machine):
     # Exactly at the limit, not merely under it: the configuration counts what the ASL adds, no more, no less.
     assert definitions[machine]["TimeoutSeconds"] == YEAR - 1
+
+
+def test_at_the_limit_the_activitys_every_delivery_ends_within_the_year(definitions):
+    machine = definitions[ActivityNames(PREFIX, "hello-world").state_machine]
+    assert machine["States"]["Do work"]["TimeoutSeconds"] == ACTIVITY_MAX
+    assert YEAR - 5 <= machine["TimeoutSeconds"] <= YEAR - 1  # five deliveries: the floor loses at most 4 s
+
+
+def test_one_second_more_for_an_activity_is_refused_with_its_field(tmp_path):
+    (problem,) = problems_of(tmp_path, at_the_limits(activity=ACTIVITY_MAX + 1))
+    assert problem.startswith(f"activities[0].timeout_seconds: {ACTIVITY_MAX + 1} is outside 1-{ACTIVITY_MAX}: ")
+    assert "delivered up to 5 times" in problem and problem.endswith("lower timeout_seconds")
 
 
 def test_one_second_more_for_a_lone_step_is_refused_with_its_field(tmp_path):
