@@ -217,9 +217,23 @@ class EcsAgent:
                     launchType=service.get("launchType") or "FARGATE",
                     networkConfiguration=service.get("networkConfiguration") or {},
                     startedBy=started_by,
+                    **self._service_task_tags(service),
                 )
             for extra in running[: max(0, -missing)]:
                 self._ecs.stop_task(cluster=cluster_arn, task=extra.task_arn, reason="Scaling activity initiated")
+
+    def _service_task_tags(self, service: dict) -> dict:
+        """The service's propagateTags, as ECS applies it to the tasks it starts for the service: the task
+        definition's tags (RunTask's own propagateTags) or the service's (copied here: RunTask takes no SERVICE).
+        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html#ECS-CreateService-request-propagateTags
+        """
+        propagate = service.get("propagateTags", "NONE")
+        if propagate == "TASK_DEFINITION":
+            return {"propagateTags": "TASK_DEFINITION"}
+        if propagate == "SERVICE":
+            tags = self._ecs.list_tags_for_resource(resourceArn=service["serviceArn"])["tags"]
+            return {"tags": tags} if tags else {}
+        return {}
 
     def _launch(self, cluster_arn: str, task: dict) -> None:
         definition = self._ecs.describe_task_definition(taskDefinition=task["taskDefinitionArn"])["taskDefinition"]

@@ -22,6 +22,8 @@ class StepReport:
     attempts: int = 1
     command: list[str] = field(default_factory=list)
     output: str = ""
+    # The cost allocation tags the (last) task carries (names.RUN_TAG_KEYS), as ECS reports them.
+    tags: dict[str, str] = field(default_factory=dict)
     # Monotonic clock of the agent when the step's (last) task started and stopped, for gap figures.
     task_started: float | None = None
     task_stopped: float | None = None
@@ -112,6 +114,8 @@ def render_text(report: RunReport) -> str:
             lines.append(f"  - {step.name}: {step.status}, exit code {exit_code}, {step_duration}{retried}")
             if step.command:
                 lines.append(f"      command: {' '.join(step.command)}")
+            if step.tags:
+                lines.append(f"      tags: {', '.join(f'{key}={value}' for key, value in sorted(step.tags.items()))}")
             if step.error:
                 lines.append(f"      error: {step.error}: {(step.cause or '')[:200]}")
         for alert in execution.alerts:

@@ -172,6 +172,8 @@ class WorkflowRunner:
             taskDefinition=family,
             launchType="FARGATE",
             networkConfiguration=service["networkConfiguration"],
+            # The service's own setting: its tasks carry the worker's cost allocation tags.
+            propagateTags=service.get("propagateTags", "NONE"),
             overrides={
                 "containerOverrides": [
                     {
@@ -187,6 +189,7 @@ class WorkflowRunner:
         for step in outcome.steps:
             if run is not None:
                 step.exit_code, step.output = run.exit_code, run.output[-2000:]
+                step.tags = self._run_tags(task_arn)
         return outcome
 
     def _container_name(self, family: str) -> str:
@@ -233,4 +236,10 @@ class WorkflowRunner:
             last = runs[-1]
             report.exit_code, report.command, report.output = last.exit_code, last.command, last.output[-2000:]
             report.task_started, report.task_stopped = last.started_at, last.stopped_at
+            report.tags = self._run_tags(last.task_arn)
         return report
+
+    def _run_tags(self, task_arn: str) -> dict[str, str]:
+        """The task's cost allocation tags (names.RUN_TAG_KEYS), which RunTask copied from the task definition."""
+        tags = self.clients["ecs"].list_tags_for_resource(resourceArn=task_arn)["tags"]
+        return {tag["key"]: tag["value"] for tag in tags if tag["key"].startswith(names.RUN_TAG_PREFIX)}

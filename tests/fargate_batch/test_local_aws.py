@@ -182,6 +182,9 @@ def test_the_worker_service_runs_its_desired_count(up_and_deployed):
         t for t in tasks if t["group"] == "family:fargate-batch-dev-worker-hello-world" and t["lastStatus"] == "RUNNING"
     ]
     assert len(workers) == 1  # worker_desired_count in config/dev.toml
+    # The service propagates its task definition's tags: the worker's cost is the activity's.
+    tags = {t["key"]: t["value"] for t in ecs.list_tags_for_resource(resourceArn=workers[0]["taskArn"])["tags"]}
+    assert tags["fargate-batch:workflow"] == "activity/hello-world"
 
 
 def test_a_warm_run_after_an_edit_changes_only_the_edited_state_machine(up_and_deployed):
@@ -195,4 +198,6 @@ def test_a_warm_run_after_an_edit_changes_only_the_edited_state_machine(up_and_d
     assert "start emulator" not in report["phases"]
     (pipeline,) = [e for e in report["executions"] if e["workflow"] == "pipeline daily-report"]
     assert pipeline["steps"][0]["command"] == ["echo", "from1-edited", "object1"]
+    # The report shows the cost allocation tags each step's task carried.
+    assert [step["tags"]["fargate-batch:step"] for step in pipeline["steps"]] == ["extract", "load"]
     assert report["authorization"]["denied"] == []
