@@ -253,6 +253,45 @@ def kms_call(operation: str, params: Params, region: str, account: str) -> list[
     return [Check(f"kms:{operation}", key_arn, context, key_policy, PolicyKind.KMS)]
 
 
+# -- Systems Manager Parameter Store --------------------------------------------------------------------
+
+
+def parameter_arn(name: str, region: str, account: str) -> str:
+    """A parameter's ARN: ``parameter/`` followed by its name without the leading ``/``.
+
+    https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html
+    """
+    return name if name.startswith("arn:") else _arn("aws", "ssm", region, account, f"parameter/{name.lstrip('/')}")
+
+
+def ssm_call(operation: str, params: Params, region: str, account: str) -> list[Check]:
+    """GetParameter (the ``notify`` command reads its webhook URL), and the KMS Decrypt of a SecureString.
+
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+    Parameter Store decrypts a SecureString with the caller's permissions, through SSM, with the encryption
+    context ``PARAMETER_ARN``: https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html
+    """
+    if operation != "GetParameter":
+        raise UnknownCall(f"ssm:{operation}")
+    name = str(params("Name"))
+    arn = parameter_arn(name, region, account)
+    checks = [Check("ssm:GetParameter", arn)]
+    if params("WithDecryption"):
+        from moto.ssm.models import ssm_backends
+
+        parameter = ssm_backends[account][region].get_parameter(name)
+        if parameter is not None and parameter.parameter_type == "SecureString":
+            checks += kms_checks(
+                parameter.keyid,
+                actions=("kms:Decrypt",),
+                region=region,
+                account=account,
+                via="ssm",
+                context={"kms:EncryptionContext:PARAMETER_ARN": arn},
+            )
+    return checks
+
+
 SERVICES = {
     "states": states_call,
     "ecs": ecs_call,
@@ -260,6 +299,7 @@ SERVICES = {
     "sqs": sqs_call,
     "logs": logs_call,
     "kms": kms_call,
+    "ssm": ssm_call,
 }
 
 
