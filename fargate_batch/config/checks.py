@@ -264,6 +264,16 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
                     f"takes at most {overrides_max}, JSON included ({overrides_doc}); pass large values through "
                     "S3 or the container's [container.environment] instead",
                 )
+        policy = sizes.run_task_role_policy_characters(config.name_prefix, pipeline.name, pipeline.steps)
+        if policy > limits.IAM_ROLE_POLICY_MAX_CHARACTERS:
+            add(
+                f"pipelines[{i}].steps",
+                f"{len(pipeline.steps)} steps each have their own task definition (for per-step cost tags), and the "
+                f"pipeline's run-task role may run each by name: its policy would be about {policy} characters, and "
+                f"IAM takes at most {limits.IAM_ROLE_POLICY_MAX_CHARACTERS} per role "
+                "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); split the pipeline "
+                "in two, or shorten its name and its steps' names",
+            )
         definition = sizes.pipeline_definition_characters(pipeline.name, pipeline.steps)
         if definition > limits.STATE_MACHINE_DEFINITION_MAX_CHARACTERS:
             add(

@@ -263,6 +263,10 @@ EVENT_PATTERN_MAX = 4096
 # S3 object keys: at most 1024 bytes of UTF-8.
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
 S3_OBJECT_KEY_MAX_BYTES = 1024
+# IAM: "Role policy size cannot exceed 10,240 characters" (the aggregate of a role's inline policies), and
+# "IAM does not count white space when calculating the size of a policy against these limits".
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+IAM_ROLE_POLICY_MAX_CHARACTERS = 10_240
 # CloudWatch alarm descriptions: at most 1024 characters (API_PutMetricAlarm, AlarmDescription).
 ALARM_DESCRIPTION_MAX = 1024
 

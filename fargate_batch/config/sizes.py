@@ -68,10 +68,29 @@ def longest_task_definition_arn(pipeline: str, step: str) -> str:
     """The longest ARN a step's task definition can have: every partition, region and prefix counted at their
     longest, the revision at ten digits. ``arn:<partition>:ecs:<region>:<account>:task-definition/<family>:<n>``
     with the family ``<prefix>-<pipeline>-<step>`` (names.PipelineNames.step_family)."""
+    family = "-".join(("p" * rules.NAME_PREFIX_MAX, pipeline, step))
+    return _longest_arn("ecs", f"task-definition/{family}:{'9' * 10}")
+
+
+def _longest_arn(service: str, resource: str) -> str:
     partition = max(limits.REGIONS_BY_PARTITION, key=len)
     region = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
-    family = "-".join(("p" * rules.NAME_PREFIX_MAX, pipeline, step))
-    return f"arn:{partition}:ecs:{region}:123456789012:task-definition/{family}:{'9' * 10}"
+    return f"arn:{partition}:{service}:{region}:123456789012:{resource}"
+
+
+# Everything in a run-task state machine's role policy but its RunTask resources (ecs_run_task_sync in
+# modules/run_task_state_machine.py, the logs and X-Ray statements of modules/state_machine.py), every ARN at
+# its longest; tests/fargate_batch/config/test_sizes.py renders the synthesized policy and checks it is above.
+_RUN_TASK_POLICY_REST_CHARACTERS = 2_000
+
+
+def run_task_role_policy_characters(prefix: str, pipeline: str, steps) -> int:
+    """Characters (whitespace aside, as IAM counts them) of the pipeline's run-task role policy: ``ecs:RunTask``
+    names every step's task definition family (``arn:...:task-definition/<prefix>-<pipeline>-<step>:*``)."""
+    families = ("-".join((prefix, pipeline, step.name)) for step in steps)
+    return _RUN_TASK_POLICY_REST_CHARACTERS + sum(
+        len(json.dumps(_longest_arn("ecs", f"task-definition/{family}:*"))) + 1 for family in families
+    )
 
 
 def pipeline_definition_characters(pipeline: str, steps) -> int:

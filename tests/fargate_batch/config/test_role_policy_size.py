@@ -1,0 +1,144 @@
+"""A pipeline's run-task role names every step's task definition family; its policy must fit IAM's 10,240.
+
+IAM: "Role policy size cannot exceed 10,240 characters", whitespace not counted
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). Each step has its own family
+(per-step cost tags), so the policy grows with the steps. The configuration counts it
+(sizes.run_task_role_policy_characters); here the synthesized policy is rendered as IAM stores it, every
+Terraform reference replaced by the longest value it can take, and measured.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from fargate_batch.config import ConfigError, limits, load_config, names, rules, sizes
+from fargate_batch.config.targets import Target
+
+PREFIX = "p" * rules.NAME_PREFIX_MAX
+PIPELINE = "w" * rules.WORKFLOW_NAME_MAX
+PARTITION = max(limits.REGIONS_BY_PARTITION, key=len)
+REGION = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
+ACCOUNT = "123456789012"
+# What each kind of Terraform reference in the policy becomes once applied, at its longest.
+LONGEST_VALUES = (
+    (re.compile(r"\$\{data\.aws_partition\.[^}]*\}"), PARTITION),
+    (re.compile(r"\$\{data\.aws_region\.[^}]*\}"), REGION),
+    (re.compile(r"\$\{data\.aws_caller_identity\.[^}]*\}"), ACCOUNT),
+    (re.compile(r"\$\{aws_ecs_cluster\.[^}]*\.arn\}"), f"arn:{PARTITION}:ecs:{REGION}:{ACCOUNT}:cluster/{PREFIX}"),
+    (re.compile(r"\$\{aws_iam_role\.[^}]*\.arn\}"), f"arn:{PARTITION}:iam::{ACCOUNT}:role/" + "r" * 64),
+)
+
+
+def step_name(index: int) -> str:
+    return f"{'s' * (rules.STEP_NAME_MAX - 3)}{index:03d}"
+
+
+def config_text(step_count: int) -> str:
+    steps = "".join(f'\n[[pipelines.steps]]\nname = "{step_name(i)}"\ncommand = ["run"]\n' for i in range(step_count))
+    return (
+        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
+        f'[container]\nimage_tag = "v1"\n\n[[pipelines]]\nname = "{PIPELINE}"\n{steps}'
+    )
+
+
+def most_steps_accepted() -> int:
+    """The most steps of the longest names whose run-task policy the configuration accepts."""
+    count = 1
+    while _fits(count + 1):
+        count += 1
+    return count
+
+
+class _Step:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _fits(count: int) -> bool:
+    steps = [_Step(step_name(i)) for i in range(count)]
+    return sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+
+
+MOST_STEPS = most_steps_accepted()
+
+
+def iam_policy_characters(statements: list[dict]) -> int:
+    """The policy as IAM stores it (aws_iam_policy_document's JSON), without whitespace, references resolved."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": statement["sid"],
+                "Effect": statement["effect"],
+                "Action": statement["actions"],
+                "Resource": statement["resources"],
+                **(
+                    {"Condition": {c["test"]: {c["variable"]: c["values"]} for c in statement["condition"]}}
+                    if statement.get("condition")
+                    else {}
+                ),
+            }
+            for statement in statements
+        ],
+    }
+    text = json.dumps(document, separators=(",", ":"))
+    for pattern, value in LONGEST_VALUES:
+        text = pattern.sub(value, text)
+    assert "${" not in text, f"a reference without a longest value: {text}"
+    return len(text)
+
+
+def run_task_role_statements(synthesized: dict, state_machine: str) -> list[dict]:
+    role = names.state_machine_role(state_machine)
+    (role_address,) = [key for key, value in synthesized["resource"]["aws_iam_role"].items() if value["name"] == role]
+    (policy,) = [
+        value
+        for value in synthesized["resource"]["aws_iam_role_policy"].values()
+        if value["role"] == f"${{aws_iam_role.{role_address}.id}}"
+    ]
+    document = policy["policy"].removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}")
+    return synthesized["data"]["aws_iam_policy_document"][document]["statement"]
+
+
+@pytest.fixture(scope="module")
+def most_steps_synth(tmp_path_factory, synth) -> dict:
+    path = tmp_path_factory.mktemp("steps") / "steps.toml"
+    path.write_text(config_text(MOST_STEPS))
+    return synth(load_config(path), Target("aws"))[0]
+
+
+def test_the_longest_names_leave_room_for_dozens_of_steps():
+    assert 30 <= MOST_STEPS < 60
+
+
+def test_the_policy_of_the_most_steps_accepted_fits_iam_once_applied(most_steps_synth):
+    machine = names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine
+    statements = run_task_role_statements(most_steps_synth, machine)
+    (run_task,) = [s for s in statements if s["sid"] == "RunTaskOnThisCluster"]
+    assert len(run_task["resources"]) == MOST_STEPS  # one family per step, none shared
+    assert iam_policy_characters(statements) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+
+
+def test_the_configurations_count_is_never_below_the_rendered_policy(most_steps_synth, synthesized, dev_config):
+    machine = names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine
+    rendered = iam_policy_characters(run_task_role_statements(most_steps_synth, machine))
+    steps = [_Step(step_name(i)) for i in range(MOST_STEPS)]
+    assert rendered <= sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps)
+    pipeline = dev_config.pipelines[0]
+    dev_machine = names.PipelineNames(dev_config.name_prefix, pipeline.name).run_task_state_machine
+    dev_rendered = iam_policy_characters(run_task_role_statements(synthesized, dev_machine))
+    assert dev_rendered <= sizes.run_task_role_policy_characters(dev_config.name_prefix, pipeline.name, pipeline.steps)
+
+
+def test_one_step_more_is_refused_before_anything_reaches_aws(tmp_path):
+    path = tmp_path / "steps.toml"
+    path.write_text(config_text(MOST_STEPS + 1))
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    (problem,) = refused.value.problems
+    assert f"pipelines[0].steps: {MOST_STEPS + 1} steps each have their own task definition" in problem
+    assert f"IAM takes at most {limits.IAM_ROLE_POLICY_MAX_CHARACTERS} per role" in problem
+    assert problem.endswith("split the pipeline in two, or shorten its name and its steps' names")
