@@ -317,6 +317,21 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
                 f"prefix and suffix make the rule's event pattern {pattern} characters long; EventBridge takes at "
                 f"most {limits.EVENT_PATTERN_MAX}; shorten them",
             )
+    top_level = [
+        *(names.PipelineNames(config.name_prefix, p.name).state_machine for p in config.pipelines),
+        *(names.TriggerNames(config.name_prefix, t.name).state_machine for t in config.triggers),
+        *(names.ActivityNames(config.name_prefix, a.name).state_machine for a in config.activities),
+    ]
+    alert_pattern = sizes.execution_alert_pattern_characters(top_level)
+    if alert_pattern > limits.EVENT_PATTERN_MAX:
+        add(
+            "",
+            f"{len(top_level)} workflows (pipelines, triggers and activities): the rule that alerts on their failed "
+            f"executions names each state machine by ARN, and its event pattern would be about {alert_pattern} "
+            f"characters; EventBridge takes at most {limits.EVENT_PATTERN_MAX} "
+            "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html); split the "
+            "workflows across two environments (configuration files), or shorten name_prefix and the workflows' names",
+        )
     environment_bytes = sizes.task_definition_environment_bytes(config.container.environment)
     room = limits.TASK_DEFINITION_MAX_BYTES - sizes.TASK_DEFINITION_REST_BYTES
     if environment_bytes > room:

@@ -144,3 +144,17 @@ def object_created_pattern_characters(prefix: str, suffix: str, bucket: str) -> 
         "detail": {"bucket": {"name": [bucket]}, "object": {"key": [matcher]}},
     }
     return len(json.dumps(pattern))
+
+
+def execution_alert_pattern_characters(state_machines) -> int:
+    """Characters of the alert rule's event pattern (modules/execution_alert_rule.execution_status_pattern, written
+    with json.dumps): it names every top-level state machine of the environment by ARN, each at its longest."""
+    pattern = {
+        "source": ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        "detail": {
+            "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+            "stateMachineArn": [_longest_arn("states", f"stateMachine:{name}") for name in state_machines],
+        },
+    }
+    return len(json.dumps(pattern))
