@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 
 def resources(synthesized: dict, resource_type: str) -> list[dict]:
@@ -49,3 +50,40 @@ def role_policy_statements(synthesized: dict, role_name: str) -> list[dict]:
 
 def trust_statements(synthesized: dict, role_name: str) -> list[dict]:
     return policy_statements(synthesized, find(synthesized, "aws_iam_role", name=role_name)["assume_role_policy"])
+
+
+def iam_policy_text(statements: list[dict]) -> str:
+    """A policy as IAM stores it (what ``aws_iam_policy_document`` renders), without whitespace."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": statement["sid"],
+                "Effect": statement["effect"],
+                "Action": statement["actions"],
+                "Resource": statement["resources"],
+                **(
+                    {"Condition": {c["test"]: {c["variable"]: c["values"]} for c in statement["condition"]}}
+                    if statement.get("condition")
+                    else {}
+                ),
+            }
+            for statement in statements
+        ],
+    }
+    return json.dumps(document, separators=(",", ":"))
+
+
+def role_policy_characters(synthesized: dict, role_name: str, resolved: tuple[tuple[re.Pattern, str], ...]) -> int:
+    """What IAM counts against the role's 10,240 (the aggregate of its inline policies, whitespace aside), with
+    each Terraform reference replaced by the value ``resolved`` gives its pattern (e.g. its longest value)."""
+    role_ref = reference(synthesized, "aws_iam_role", "id", name=role_name)
+    total = 0
+    for policy in resources(synthesized, "aws_iam_role_policy"):
+        if policy["role"] == role_ref:
+            text = iam_policy_text(policy_statements(synthesized, policy["policy"]))
+            for pattern, value in resolved:
+                text = pattern.sub(value, text)
+            assert "${" not in text, f"a reference without a resolved value: {text}"
+            total += len(text)
+    return total

@@ -9,13 +9,13 @@ Terraform reference replaced by the longest value it can take, and measured.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from fargate_batch.config import ConfigError, limits, load_config, names, rules, sizes
 from fargate_batch.config.targets import Target
+from tests.helpers import role_policy_characters, role_policy_statements
 
 PREFIX = "p" * rules.NAME_PREFIX_MAX
 PIPELINE = "w" * rules.WORKFLOW_NAME_MAX
@@ -65,44 +65,6 @@ def _fits(count: int) -> bool:
 MOST_STEPS = most_steps_accepted()
 
 
-def iam_policy_characters(statements: list[dict]) -> int:
-    """The policy as IAM stores it (aws_iam_policy_document's JSON), without whitespace, references resolved."""
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": statement["sid"],
-                "Effect": statement["effect"],
-                "Action": statement["actions"],
-                "Resource": statement["resources"],
-                **(
-                    {"Condition": {c["test"]: {c["variable"]: c["values"]} for c in statement["condition"]}}
-                    if statement.get("condition")
-                    else {}
-                ),
-            }
-            for statement in statements
-        ],
-    }
-    text = json.dumps(document, separators=(",", ":"))
-    for pattern, value in LONGEST_VALUES:
-        text = pattern.sub(value, text)
-    assert "${" not in text, f"a reference without a longest value: {text}"
-    return len(text)
-
-
-def run_task_role_statements(synthesized: dict, state_machine: str) -> list[dict]:
-    role = names.state_machine_role(state_machine)
-    (role_address,) = [key for key, value in synthesized["resource"]["aws_iam_role"].items() if value["name"] == role]
-    (policy,) = [
-        value
-        for value in synthesized["resource"]["aws_iam_role_policy"].values()
-        if value["role"] == f"${{aws_iam_role.{role_address}.id}}"
-    ]
-    document = policy["policy"].removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}")
-    return synthesized["data"]["aws_iam_policy_document"][document]["statement"]
-
-
 @pytest.fixture(scope="module")
 def most_steps_synth(tmp_path_factory, synth) -> dict:
     path = tmp_path_factory.mktemp("steps") / "steps.toml"
@@ -115,21 +77,21 @@ def test_the_longest_names_leave_room_for_dozens_of_steps():
 
 
 def test_the_policy_of_the_most_steps_accepted_fits_iam_once_applied(most_steps_synth):
-    machine = names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine
-    statements = run_task_role_statements(most_steps_synth, machine)
-    (run_task,) = [s for s in statements if s["sid"] == "RunTaskOnThisCluster"]
+    role = names.state_machine_role(names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine)
+    (run_task,) = [s for s in role_policy_statements(most_steps_synth, role) if s["sid"] == "RunTaskOnThisCluster"]
     assert len(run_task["resources"]) == MOST_STEPS  # one family per step, none shared
-    assert iam_policy_characters(statements) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+    assert role_policy_characters(most_steps_synth, role, LONGEST_VALUES) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
 
 
 def test_the_configurations_count_is_never_below_the_rendered_policy(most_steps_synth, synthesized, dev_config):
-    machine = names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine
-    rendered = iam_policy_characters(run_task_role_statements(most_steps_synth, machine))
+    role = names.state_machine_role(names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine)
+    rendered = role_policy_characters(most_steps_synth, role, LONGEST_VALUES)
     steps = [_Step(step_name(i)) for i in range(MOST_STEPS)]
     assert rendered <= sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps)
     pipeline = dev_config.pipelines[0]
     dev_machine = names.PipelineNames(dev_config.name_prefix, pipeline.name).run_task_state_machine
-    dev_rendered = iam_policy_characters(run_task_role_statements(synthesized, dev_machine))
+    dev_role = names.state_machine_role(dev_machine)
+    dev_rendered = role_policy_characters(synthesized, dev_role, LONGEST_VALUES)
     assert dev_rendered <= sizes.run_task_role_policy_characters(dev_config.name_prefix, pipeline.name, pipeline.steps)
 
 
