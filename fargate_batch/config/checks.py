@@ -283,6 +283,16 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
                 f"{limits.STATE_MACHINE_DEFINITION_MAX_CHARACTERS}; split the pipeline or shorten the steps",
             )
     bucket = names.SharedNames(config.name_prefix).data_bucket(names.EXAMPLE_ACCOUNT_ID)
+    trigger_policy = sizes.trigger_task_role_policy_characters(bucket, config.triggers)
+    if config.triggers and trigger_policy > limits.IAM_ROLE_POLICY_MAX_CHARACTERS:
+        add(
+            "triggers",
+            f"{len(config.triggers)} triggers: the triggered task's role may read the objects under each prefix, and "
+            f"its policies would be about {trigger_policy} characters; IAM takes at most "
+            f"{limits.IAM_ROLE_POLICY_MAX_CHARACTERS} per role "
+            "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); shorten the prefixes, "
+            "or split the triggers across two environments (configuration files)",
+        )
     for i, trigger in enumerate(config.triggers):
         size = sizes.trigger_overrides_characters(trigger.name, trigger.command, trigger.environment, bucket)
         if size > overrides_max:

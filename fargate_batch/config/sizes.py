@@ -72,10 +72,13 @@ def longest_task_definition_arn(pipeline: str, step: str) -> str:
     return _longest_arn("ecs", f"task-definition/{family}:{'9' * 10}")
 
 
+# ARNs counted at their longest: the longest partition and region names there are.
+_LONGEST_PARTITION = max(limits.REGIONS_BY_PARTITION, key=len)
+_LONGEST_REGION = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
+
+
 def _longest_arn(service: str, resource: str) -> str:
-    partition = max(limits.REGIONS_BY_PARTITION, key=len)
-    region = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
-    return f"arn:{partition}:{service}:{region}:123456789012:{resource}"
+    return f"arn:{_LONGEST_PARTITION}:{service}:{_LONGEST_REGION}:123456789012:{resource}"
 
 
 # Everything in a run-task state machine's role policy but its RunTask resources (ecs_run_task_sync in
@@ -90,6 +93,23 @@ def run_task_role_policy_characters(prefix: str, pipeline: str, steps) -> int:
     families = ("-".join((prefix, pipeline, step.name)) for step in steps)
     return _RUN_TASK_POLICY_REST_CHARACTERS + sum(
         len(json.dumps(_longest_arn("ecs", f"task-definition/{family}:*"))) + 1 for family in families
+    )
+
+
+# Everything in the triggered task's role policies but the per-trigger resources (the result prefix, the data
+# key, the notify webhook parameter: modules/data_bucket.py grant_read_write, modules/ssm_parameter.py), every ARN
+# at its longest; tests/fargate_batch/config/test_role_policy_size.py renders the synthesized policies.
+_TRIGGER_TASK_POLICY_REST_CHARACTERS = 1_800
+
+
+def trigger_task_role_policy_characters(bucket: str, triggers) -> int:
+    """Characters of the triggered task's role policies (IAM counts all of a role's inline policies together):
+    each trigger adds ``s3:GetObject`` on ``<bucket ARN>/<prefix>*<suffix>`` and ``<prefix>*`` to the
+    ``s3:prefix`` of ``s3:ListBucket``."""
+    bucket_arn = f"arn:{_LONGEST_PARTITION}:s3:::{bucket}"
+    return _TRIGGER_TASK_POLICY_REST_CHARACTERS + sum(
+        len(json.dumps(f"{bucket_arn}/{t.prefix}*{t.suffix}")) + 1 + len(json.dumps(f"{t.prefix}*")) + 1
+        for t in triggers
     )
 
 

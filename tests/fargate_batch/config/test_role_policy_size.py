@@ -104,3 +104,77 @@ def test_one_step_more_is_refused_before_anything_reaches_aws(tmp_path):
     assert f"pipelines[0].steps: {MOST_STEPS + 1} steps each have their own task definition" in problem
     assert f"IAM takes at most {limits.IAM_ROLE_POLICY_MAX_CHARACTERS} per role" in problem
     assert problem.endswith("split the pipeline in two, or shorten its name and its steps' names")
+
+
+# -- the triggered task's role: each trigger adds its prefix twice (GetObject and ListBucket's s3:prefix) ---------
+
+# The longest prefix a trigger may have (with suffix ".csv"), as test_longest_names.py derives it.
+KEY_ROOM = limits.EVENT_RULE_DESCRIPTION_MAX - sizes.object_created_rule_description_characters(
+    "", "", "r" * limits.NAME_LIMITS["event_rule"].max_length
+)
+SUFFIX = ".csv"
+BUCKET = names.SharedNames(PREFIX).data_bucket(ACCOUNT)
+# The data bucket's ARN and the notify parameter's, once applied.
+TRIGGER_VALUES = (
+    (re.compile(r"\$\{aws_s3_bucket\.[^}]*\.arn\}"), f"arn:{PARTITION}:s3:::{BUCKET}"),
+    (re.compile(r"\$\{aws_kms_key\.[^}]*\.arn\}"), f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/" + "k" * 36),
+    *LONGEST_VALUES,
+)
+
+
+class _Trigger:
+    def __init__(self, index: int) -> None:
+        self.prefix = trigger_prefix(index)
+        self.suffix = SUFFIX
+
+
+def trigger_prefix(index: int) -> str:
+    return f"{index:03d}" + "k" * (KEY_ROOM - len(SUFFIX) - 5) + "/"
+
+
+def triggers_fit(count: int) -> bool:
+    triggers = [_Trigger(i) for i in range(count)]
+    return sizes.trigger_task_role_policy_characters(BUCKET, triggers) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+
+
+MOST_TRIGGERS = next(count for count in range(1, 1000) if not triggers_fit(count + 1))
+
+
+def triggers_text(count: int) -> str:
+    triggers = "".join(
+        f'\n[[triggers]]\nname = "t{i:03d}"\nprefix = "{trigger_prefix(i)}"\nsuffix = "{SUFFIX}"\n'
+        'command = ["process", "{key}"]\n'
+        for i in range(count)
+    )
+    return (
+        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
+        f'[container]\nimage_tag = "v1"\n{triggers}'
+    )
+
+
+@pytest.fixture(scope="module")
+def most_triggers_synth(tmp_path_factory, synth) -> dict:
+    path = tmp_path_factory.mktemp("triggers") / "triggers.toml"
+    path.write_text(triggers_text(MOST_TRIGGERS))
+    return synth(load_config(path), Target("aws"))[0]
+
+
+def test_the_longest_prefixes_leave_room_for_several_triggers():
+    assert 5 <= MOST_TRIGGERS < 20
+
+
+def test_the_triggered_task_policies_of_the_most_triggers_accepted_fit_iam(most_triggers_synth):
+    role = names.task_role(names.SharedNames(PREFIX).trigger_task)
+    rendered = role_policy_characters(most_triggers_synth, role, TRIGGER_VALUES)
+    assert rendered <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+    assert rendered <= sizes.trigger_task_role_policy_characters(BUCKET, [_Trigger(i) for i in range(MOST_TRIGGERS)])
+
+
+def test_one_trigger_more_is_refused_before_anything_reaches_aws(tmp_path):
+    path = tmp_path / "triggers.toml"
+    path.write_text(triggers_text(MOST_TRIGGERS + 1))
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    (problem,) = refused.value.problems
+    assert f"triggers: {MOST_TRIGGERS + 1} triggers: the triggered task's role may read" in problem
+    assert problem.endswith("or split the triggers across two environments (configuration files)")
