@@ -267,6 +267,8 @@ S3_OBJECT_KEY_MAX_BYTES = 1024
 # "IAM does not count white space when calculating the size of a policy against these limits".
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
 IAM_ROLE_POLICY_MAX_CHARACTERS = 10_240
+# SQS: a queue policy has at most 8,192 bytes. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html
+SQS_POLICY_MAX_BYTES = 8_192
 # CloudWatch alarm descriptions: at most 1024 characters (API_PutMetricAlarm, AlarmDescription).
 ALARM_DESCRIPTION_MAX = 1024
 

@@ -178,3 +178,22 @@ def execution_alert_pattern_characters(state_machines) -> int:
         },
     }
     return len(json.dumps(pattern))
+
+
+def trigger_dead_letter_policy_bytes(queue: str, rules_: list[str]) -> int:
+    """Bytes of the trigger dead-letter queue's policy (modules/dead_letter_queue.py): EventBridge may send to it
+    from each trigger's rule, named by ARN in ``aws:SourceArn``. Compact JSON, every ARN at its longest."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EventBridgeRuleDeadLetters",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": _longest_arn("sqs", queue),
+                "Condition": {"ArnEquals": {"aws:SourceArn": [_longest_arn("events", f"rule/{r}") for r in rules_]}},
+            }
+        ],
+    }
+    return len(json.dumps(policy, separators=(",", ":")).encode())

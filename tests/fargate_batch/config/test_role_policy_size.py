@@ -178,3 +178,19 @@ def test_one_trigger_more_is_refused_before_anything_reaches_aws(tmp_path):
     (problem,) = refused.value.problems
     assert f"triggers: {MOST_TRIGGERS + 1} triggers: the triggered task's role may read" in problem
     assert problem.endswith("or split the triggers across two environments (configuration files)")
+
+
+# -- the trigger dead-letter queue's policy names each trigger's rule: SQS takes 8,192 bytes ---------------------
+
+
+def test_the_alert_patterns_bound_on_workflows_keeps_the_dead_letter_policy_within_sqs():
+    """Each trigger is a workflow, and the alert rule's pattern (4,096 characters, one ARN per workflow) admits
+    fewer triggers than the dead-letter queue's policy (8,192 bytes, one rule ARN per trigger) could name: the
+    configuration needs no check of its own for it."""
+    trigger_names = [f"{'t' * (rules.WORKFLOW_NAME_MAX - 3)}{i:03d}" for i in range(1000)]
+    machines = [names.TriggerNames(PREFIX, name).state_machine for name in trigger_names]
+    pattern_max = limits.EVENT_PATTERN_MAX
+    most = next(n for n in range(1, 1000) if sizes.execution_alert_pattern_characters(machines[: n + 1]) > pattern_max)
+    rule_names = [names.TriggerNames(PREFIX, name).event_rule for name in trigger_names[:most]]
+    queue = names.SharedNames(PREFIX).trigger_dead_letter_queue
+    assert sizes.trigger_dead_letter_policy_bytes(queue, rule_names) <= limits.SQS_POLICY_MAX_BYTES
