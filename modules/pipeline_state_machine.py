@@ -1,8 +1,9 @@
 """Parent state machine: run a pipeline's steps in series, each a nested run-task execution.
 
 Each step is ``states:startExecution.sync:2`` of the run-task child, so the parent waits for the
-container to stop. A failed step is caught, an alert naming the pipeline, the step, the error and a
-short cause is published, and the execution fails: later steps never run.
+container to stop; each names its own task definition (the one tagged with the step). A failed step is
+caught and the execution fails with the step, the error and a short cause: later steps never run, and the
+stack's execution-status rule alerts once (modules/execution_alert_rule.py).
 https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
 """
 

@@ -21,7 +21,7 @@ from modules._private.integration_patterns import IntegrationPattern, integratio
 class ChildCall:
     """One nested ``startExecution.sync:2`` of the run-task child.
 
-    ``state_name`` names the step's state; ``child_input`` holds the command and environment;
+    ``state_name`` names the step's state; ``child_input`` holds the task definition, command and environment;
     ``timeout_seconds`` limits the task; ``child_retry_budget_seconds`` is what the child may spend
     retrying its launch, so the nested call waits for both.
     """
