@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fargate_batch.config import names, rules
+from fargate_batch.config import names, rules, sizes
 from fargate_batch.config.schema import ProjectConfig
 from fargate_batch.config.targets import Target, provider_arguments
 from fargate_batch.tf import AwsProvider, Construct, TerraformOutput, TerraformStack
@@ -428,30 +428,53 @@ class BatchStack(TerraformStack):
         )
         alarms: dict[str, MetricAlarmProps] = {}
         if workflows:
-            rule_arn = event_rule_arn(aws, shared.execution_alert_rule)
+            # One rule per group of state machines whose ARNs fit one event pattern (sizes.execution_alert_groups).
+            machine_names = (
+                *(names.PipelineNames(config.name_prefix, p.name).state_machine for p in config.pipelines),
+                *(names.TriggerNames(config.name_prefix, t.name).state_machine for t in config.triggers),
+                *(names.ActivityNames(config.name_prefix, a.name).state_machine for a in config.activities),
+            )
+            machine_by_name = dict(zip(machine_names, workflows, strict=True))
+            groups = sizes.execution_alert_groups(list(machine_names))
+            rule_names = [shared.execution_alert_rule_numbered(number) for number in range(1, len(groups) + 1)]
+            rule_arns = tuple(event_rule_arn(aws, rule) for rule in rule_names)
             alert_dlq = DeadLetterQueue(
                 alerting,
                 "execution-alerts-dlq",
                 props=DeadLetterQueueProps(
-                    name=shared.execution_alert_dead_letter_queue, kms_key_id=self.key.arn, event_rule_arns=(rule_arn,)
+                    name=shared.execution_alert_dead_letter_queue, kms_key_id=self.key.arn, event_rule_arns=rule_arns
                 ),
             )
-            ExecutionAlertRule(
-                alerting,
-                "execution-alerts",
-                props=ExecutionAlertRuleProps(
-                    name=shared.execution_alert_rule,
-                    state_machines=workflows,
+            for number, (rule, group) in enumerate(zip(rule_names, groups, strict=True), start=1):
+                # The first rule's construct id predates the grouping; later ones are numbered like their names.
+                suffix = "" if number == 1 else f"-{number}"
+                ExecutionAlertRule(
+                    alerting,
+                    f"execution-alerts{suffix}",
+                    props=ExecutionAlertRuleProps(
+                        name=rule,
+                        state_machines=tuple(machine_by_name[name] for name in group),
+                        topic=self.alerts,
+                        dead_letter_queue=alert_dlq,
+                    ),
+                )
+                alarms[f"execution-alerts{suffix}-failed-invocations"] = MetricAlarmProps(
+                    name=names.event_rule_failed_invocations_alarm(rule),
+                    description=(
+                        f"Rule {rule} could not deliver alerts about failed executions to topic {topic} nor "
+                        "dead-letter them: those alerts are lost. First list this environment's executions with "
+                        "status FAILED, TIMED_OUT or ABORTED in the Step Functions console for this period, then "
+                        "check the topic's policy and its key's policy."
+                    ),
+                    metric=event_rule_failed_invocations(rule),
                     topic=self.alerts,
-                    dead_letter_queue=alert_dlq,
-                ),
-            )
+                )
             self.alerts.allow_publishing_from(
                 ServicePublisher(
                     sid="EventBridgeExecutionAlerts",
                     service="events.amazonaws.com",
                     source_account=aws.account_id,
-                    source_arns=(rule_arn,),
+                    source_arns=rule_arns,
                 ),
                 key=self.key,
             )
@@ -465,17 +488,6 @@ class BatchStack(TerraformStack):
                     "policy, then delete the messages: the alarm clears when the queue is empty."
                 ),
                 metric=queue_messages_visible(shared.execution_alert_dead_letter_queue),
-                topic=self.alerts,
-            )
-            alarms["execution-alerts-failed-invocations"] = MetricAlarmProps(
-                name=names.event_rule_failed_invocations_alarm(shared.execution_alert_rule),
-                description=(
-                    f"Rule {shared.execution_alert_rule} could not deliver alerts about failed executions to topic "
-                    f"{topic} nor dead-letter them: those alerts are lost. First list this environment's executions "
-                    "with status FAILED, TIMED_OUT or ABORTED in the Step Functions console for this period, then "
-                    "check the topic's policy and its key's policy."
-                ),
-                metric=event_rule_failed_invocations(shared.execution_alert_rule),
                 topic=self.alerts,
             )
         if self.schedules:

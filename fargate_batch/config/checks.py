@@ -283,6 +283,18 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
                 f"{limits.STATE_MACHINE_DEFINITION_MAX_CHARACTERS}; split the pipeline or shorten the steps",
             )
     bucket = names.SharedNames(config.name_prefix).data_bucket(names.EXAMPLE_ACCOUNT_ID)
+    dead_letter_policy = sizes.trigger_dead_letter_policy_bytes(
+        names.SharedNames(config.name_prefix).trigger_dead_letter_queue,
+        [names.TriggerNames(config.name_prefix, t.name).event_rule for t in config.triggers],
+    )
+    if config.triggers and dead_letter_policy > limits.SQS_POLICY_MAX_BYTES:
+        add(
+            "triggers",
+            f"{len(config.triggers)} triggers: their rules share one dead-letter queue whose policy names each rule, "
+            f"about {dead_letter_policy} bytes; SQS takes at most {limits.SQS_POLICY_MAX_BYTES} "
+            "(https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html); "
+            "shorten the triggers' names, or split the triggers across two environments (configuration files)",
+        )
     trigger_policy = sizes.trigger_task_role_policy_characters(bucket, config.triggers)
     if config.triggers and trigger_policy > limits.IAM_ROLE_POLICY_MAX_CHARACTERS:
         add(
@@ -327,21 +339,6 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
                 f"prefix and suffix make the rule's event pattern {pattern} characters long; EventBridge takes at "
                 f"most {limits.EVENT_PATTERN_MAX}; shorten them",
             )
-    top_level = [
-        *(names.PipelineNames(config.name_prefix, p.name).state_machine for p in config.pipelines),
-        *(names.TriggerNames(config.name_prefix, t.name).state_machine for t in config.triggers),
-        *(names.ActivityNames(config.name_prefix, a.name).state_machine for a in config.activities),
-    ]
-    alert_pattern = sizes.execution_alert_pattern_characters(top_level)
-    if alert_pattern > limits.EVENT_PATTERN_MAX:
-        add(
-            "",
-            f"{len(top_level)} workflows (pipelines, triggers and activities): the rule that alerts on their failed "
-            f"executions names each state machine by ARN, and its event pattern would be about {alert_pattern} "
-            f"characters; EventBridge takes at most {limits.EVENT_PATTERN_MAX} "
-            "(https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html); split the "
-            "workflows across two environments (configuration files), or shorten name_prefix and the workflows' names",
-        )
     environment_bytes = sizes.task_definition_environment_bytes(config.container.environment)
     room = limits.TASK_DEFINITION_MAX_BYTES - sizes.TASK_DEFINITION_REST_BYTES
     if environment_bytes > room:

@@ -162,8 +162,13 @@ class SharedNames:
 
     @property
     def execution_alert_rule(self) -> str:
-        """The EventBridge rule that alerts on failed, timed-out and aborted executions."""
+        """The EventBridge rule that alerts on failed, timed-out and aborted executions (the first of them)."""
         return resource_name(self.prefix, "execution-alerts")
+
+    def execution_alert_rule_numbered(self, number: int) -> str:
+        """Rule ``number`` (from 1) of those alerting on failed executions: an event pattern holds ~30 state
+        machine ARNs, so an environment with more workflows gets more rules; the first keeps the plain name."""
+        return self.execution_alert_rule if number == 1 else f"{self.execution_alert_rule}-{number}"
 
     @property
     def execution_alert_dead_letter_queue(self) -> str:

@@ -167,8 +167,8 @@ def object_created_pattern_characters(prefix: str, suffix: str, bucket: str) -> 
 
 
 def execution_alert_pattern_characters(state_machines) -> int:
-    """Characters of the alert rule's event pattern (modules/execution_alert_rule.execution_status_pattern, written
-    with json.dumps): it names every top-level state machine of the environment by ARN, each at its longest."""
+    """Characters of an alert rule's event pattern (modules/execution_alert_rule.execution_status_pattern, written
+    with json.dumps) naming ``state_machines`` by ARN, each at its longest."""
     pattern = {
         "source": ["aws.states"],
         "detail-type": ["Step Functions Execution Status Change"],
@@ -178,6 +178,19 @@ def execution_alert_pattern_characters(state_machines) -> int:
         },
     }
     return len(json.dumps(pattern))
+
+
+def execution_alert_groups(state_machines: list[str]) -> list[list[str]]:
+    """The top-level state machines in order, split into as few groups as keep each alert rule's event pattern
+    within EventBridge's limits.EVENT_PATTERN_MAX (one rule per group); a new group starts only when the next
+    machine does not fit, so adding a workflow at the end changes the last rule alone."""
+    groups: list[list[str]] = []
+    for machine in state_machines:
+        if groups and execution_alert_pattern_characters([*groups[-1], machine]) <= limits.EVENT_PATTERN_MAX:
+            groups[-1].append(machine)
+        else:
+            groups.append([machine])
+    return groups
 
 
 def trigger_dead_letter_policy_bytes(queue: str, rules_: list[str]) -> int:

@@ -9,13 +9,14 @@ Terraform reference replaced by the longest value it can take, and measured.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from fargate_batch.config import ConfigError, limits, load_config, names, rules, sizes
 from fargate_batch.config.targets import Target
-from tests.helpers import role_policy_characters, role_policy_statements
+from tests.helpers import find, policy_statements, role_policy_characters, role_policy_statements
 
 PREFIX = "p" * rules.NAME_PREFIX_MAX
 PIPELINE = "w" * rules.WORKFLOW_NAME_MAX
@@ -183,14 +184,88 @@ def test_one_trigger_more_is_refused_before_anything_reaches_aws(tmp_path):
 # -- the trigger dead-letter queue's policy names each trigger's rule: SQS takes 8,192 bytes ---------------------
 
 
-def test_the_alert_patterns_bound_on_workflows_keeps_the_dead_letter_policy_within_sqs():
-    """Each trigger is a workflow, and the alert rule's pattern (4,096 characters, one ARN per workflow) admits
-    fewer triggers than the dead-letter queue's policy (8,192 bytes, one rule ARN per trigger) could name: the
-    configuration needs no check of its own for it."""
-    trigger_names = [f"{'t' * (rules.WORKFLOW_NAME_MAX - 3)}{i:03d}" for i in range(1000)]
-    machines = [names.TriggerNames(PREFIX, name).state_machine for name in trigger_names]
-    pattern_max = limits.EVENT_PATTERN_MAX
-    most = next(n for n in range(1, 1000) if sizes.execution_alert_pattern_characters(machines[: n + 1]) > pattern_max)
-    rule_names = [names.TriggerNames(PREFIX, name).event_rule for name in trigger_names[:most]]
-    queue = names.SharedNames(PREFIX).trigger_dead_letter_queue
-    assert sizes.trigger_dead_letter_policy_bytes(queue, rule_names) <= limits.SQS_POLICY_MAX_BYTES
+def trigger_name(index: int) -> str:
+    return f"{'t' * (rules.WORKFLOW_NAME_MAX - 3)}{index:03d}"
+
+
+def rule_names(count: int) -> list[str]:
+    return [names.TriggerNames(PREFIX, trigger_name(i)).event_rule for i in range(count)]
+
+
+DEAD_LETTER_QUEUE = names.SharedNames(PREFIX).trigger_dead_letter_queue
+MOST_TRIGGER_RULES = next(
+    count
+    for count in range(1, 1000)
+    if sizes.trigger_dead_letter_policy_bytes(DEAD_LETTER_QUEUE, rule_names(count + 1)) > limits.SQS_POLICY_MAX_BYTES
+)
+
+
+def short_prefix_triggers_text(count: int) -> str:
+    """Triggers with the longest names and short prefixes: the queue policy, not the task role, is the bound."""
+    triggers = "".join(
+        f'\n[[triggers]]\nname = "{trigger_name(i)}"\nprefix = "in{i:03d}/"\ncommand = ["process", "{{key}}"]\n'
+        for i in range(count)
+    )
+    return (
+        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
+        f'[container]\nimage_tag = "v1"\n{triggers}'
+    )
+
+
+def sqs_policy_bytes(statements: list[dict]) -> int:
+    """The queue policy as the provider sends it (compact JSON; one-element lists as a string, as
+    aws_iam_policy_document writes them), every reference at its longest."""
+
+    def one_or_list(values: list[str]):
+        return values[0] if len(values) == 1 else values
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": s["sid"],
+                "Effect": s["effect"],
+                "Principal": {p["type"]: one_or_list(p["identifiers"]) for p in s["principals"]},
+                "Action": one_or_list(s["actions"]),
+                "Resource": one_or_list(s["resources"]),
+                "Condition": {c["test"]: {c["variable"]: one_or_list(c["values"])} for c in s["condition"]},
+            }
+            for s in statements
+        ],
+    }
+    text = json.dumps(document, separators=(",", ":"))
+    for pattern, value in LONGEST_VALUES:
+        text = pattern.sub(value, text)
+    assert "${" not in text, text
+    return len(text.encode())
+
+
+@pytest.fixture(scope="module")
+def most_trigger_rules_synth(tmp_path_factory, synth) -> dict:
+    path = tmp_path_factory.mktemp("rules") / "rules.toml"
+    path.write_text(short_prefix_triggers_text(MOST_TRIGGER_RULES))
+    return synth(load_config(path), Target("aws"))[0]
+
+
+def test_the_longest_trigger_names_leave_room_for_dozens_of_rules():
+    assert 40 <= MOST_TRIGGER_RULES < 100
+
+
+def test_the_dead_letter_policy_of_the_most_triggers_accepted_fits_sqs(most_trigger_rules_synth):
+    queue = find(most_trigger_rules_synth, "aws_sqs_queue", name=DEAD_LETTER_QUEUE)
+    statements = policy_statements(most_trigger_rules_synth, queue["policy"])
+    (condition,) = statements[0]["condition"]
+    assert len(condition["values"]) == MOST_TRIGGER_RULES
+    rendered = sqs_policy_bytes(statements)
+    assert rendered <= limits.SQS_POLICY_MAX_BYTES
+    assert rendered <= sizes.trigger_dead_letter_policy_bytes(DEAD_LETTER_QUEUE, rule_names(MOST_TRIGGER_RULES))
+
+
+def test_one_trigger_rule_more_is_refused_before_anything_reaches_aws(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_text(short_prefix_triggers_text(MOST_TRIGGER_RULES + 1))
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    (problem,) = refused.value.problems
+    assert f"triggers: {MOST_TRIGGER_RULES + 1} triggers: their rules share one dead-letter queue" in problem
+    assert f"SQS takes at most {limits.SQS_POLICY_MAX_BYTES}" in problem
