@@ -429,13 +429,8 @@ class BatchStack(TerraformStack):
         alarms: dict[str, MetricAlarmProps] = {}
         if workflows:
             # One rule per group of state machines whose ARNs fit one event pattern (sizes.execution_alert_groups).
-            machine_names = (
-                *(names.PipelineNames(config.name_prefix, p.name).state_machine for p in config.pipelines),
-                *(names.TriggerNames(config.name_prefix, t.name).state_machine for t in config.triggers),
-                *(names.ActivityNames(config.name_prefix, a.name).state_machine for a in config.activities),
-            )
-            machine_by_name = dict(zip(machine_names, workflows, strict=True))
-            groups = sizes.execution_alert_groups(list(machine_names))
+            machine_by_name = {workflow.state_machine.name: workflow for workflow in workflows}
+            groups = sizes.execution_alert_groups(list(machine_by_name))
             rule_names = [shared.execution_alert_rule_numbered(number) for number in range(1, len(groups) + 1)]
             rule_arns = tuple(event_rule_arn(aws, rule) for rule in rule_names)
             alert_dlq = DeadLetterQueue(
