@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fargate_batch.config import rules
 from fargate_batch.config.schema import RetryConfig
 from fargate_batch.tf import Construct
-from modules._private.asl import TIMEOUT_MARGIN_SECONDS, failure_entry, failure_states, retrier, retry_budget_seconds
+from modules._private.asl import failure_entry, failure_states, retrier
 from modules.activity import Activity
 from modules.state_machine import StateMachine, StateMachineLogging, StateMachineProps
 
@@ -55,12 +55,12 @@ def activity_definition(
     redelivery: RetryConfig,
 ) -> dict:
     retriers = [retrier(REDELIVERED_ERRORS, redelivery)]
-    # Every delivery may run to its own timeout; the backstop allows each, with the waits between them.
-    attempts = 1 + sum(r["MaxAttempts"] for r in retriers)
     return {
         "Comment": f"Activity {activity_name}: a worker on Fargate does the work",
         "StartAt": "Do work",
-        "TimeoutSeconds": attempts * timeout_seconds + retry_budget_seconds(retriers) + TIMEOUT_MARGIN_SECONDS,
+        # Every delivery may run to its own timeout; the backstop allows each, with the waits between them
+        # (the count the configuration's timeout check uses).
+        "TimeoutSeconds": rules.activity_execution_timeout_seconds(timeout_seconds, redelivery),
         "States": {
             "Do work": {
                 "Type": "Task",

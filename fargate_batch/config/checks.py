@@ -630,7 +630,7 @@ def _check_activity(path: str, activity: ActivityConfig, problems: Problems) -> 
         add(f"{path}.heartbeat_seconds", message)
     longest = rules.activity_timeout_max_seconds()
     if not 1 <= activity.timeout_seconds <= longest:
-        deliveries = 1 + rules.ACTIVITY_REDELIVERY.max_attempts
+        deliveries = rules.activity_deliveries()
         add(
             f"{path}.timeout_seconds",
             f"{activity.timeout_seconds!r} is outside 1-{longest}: a job is delivered up to {deliveries} times (a "

@@ -242,18 +242,23 @@ def task_timeout_max_seconds(retry: RetryConfig) -> int:
 ACTIVITY_REDELIVERY = RetryConfig(interval_seconds=10, backoff_rate=2.0, max_attempts=4, max_delay_seconds=300)
 
 
+def activity_deliveries(redelivery: RetryConfig = ACTIVITY_REDELIVERY) -> int:
+    """How many times one job may be handed to a worker: the first delivery and every redelivery."""
+    return 1 + max(redelivery.max_attempts, 0)
+
+
 def activity_execution_timeout_seconds(timeout_seconds: int, redelivery: RetryConfig = ACTIVITY_REDELIVERY) -> int:
     """The ``TimeoutSeconds`` an activity's state machine synthesizes to: every delivery may run to its own
     timeout, with the redelivery waits between them and the margin."""
-    deliveries = 1 + max(redelivery.max_attempts, 0)
-    return deliveries * timeout_seconds + retrier_budget_seconds(redelivery) + TIMEOUT_MARGIN_SECONDS
+    return (
+        activity_deliveries(redelivery) * timeout_seconds + retrier_budget_seconds(redelivery) + TIMEOUT_MARGIN_SECONDS
+    )
 
 
 def activity_timeout_max_seconds(redelivery: RetryConfig = ACTIVITY_REDELIVERY) -> int:
     """The longest ``timeout_seconds`` of one job whose every delivery still ends within a standard execution's year."""
-    deliveries = 1 + max(redelivery.max_attempts, 0)
     spare = STANDARD_EXECUTION_MAX_SECONDS - 1 - activity_execution_timeout_seconds(0, redelivery)
-    return spare // deliveries
+    return spare // activity_deliveries(redelivery)
 
 
 def launch_attempts_max(retry: RetryConfig) -> int:
