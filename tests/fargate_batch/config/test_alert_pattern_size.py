@@ -14,13 +14,18 @@ import re
 
 import pytest
 
-from fargate_batch.config import limits, load_config, names, rules, sizes
-from fargate_batch.config.targets import Target
+from fargate_batch.config import limits, names, rules, sizes
+from tests.fargate_batch.config.at_the_limits import (
+    ACCOUNT,
+    PARTITION,
+    PREFIX,
+    REGION,
+    environment_text,
+    most_accepted,
+    synthesized,
+)
 from tests.helpers import find, policy_statements, resources
 
-PREFIX = "p" * rules.NAME_PREFIX_MAX
-PARTITION = max(limits.REGIONS_BY_PARTITION, key=len)
-REGION = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
 MACHINE_REFERENCE = re.compile(r"\$\{aws_sfn_state_machine\.([^.}]*)\.arn\}")
 SHARED = names.SharedNames(PREFIX)
 
@@ -34,21 +39,17 @@ def machine_names(count: int) -> list[str]:
 
 
 def config_text(pipeline_count: int) -> str:
-    pipelines = "".join(
-        f'\n[[pipelines]]\nname = "{pipeline_name(i)}"\n\n[[pipelines.steps]]\nname = "only"\ncommand = ["run"]\n'
-        for i in range(pipeline_count)
-    )
-    return (
-        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
-        f'[container]\nimage_tag = "v1"\n{pipelines}'
+    return environment_text(
+        "".join(
+            f'\n[[pipelines]]\nname = "{pipeline_name(i)}"\n\n[[pipelines.steps]]\nname = "only"\ncommand = ["run"]\n'
+            for i in range(pipeline_count)
+        )
     )
 
 
 # The most workflows with the longest names one rule's pattern holds.
-ONE_RULE_HOLDS = next(
-    count
-    for count in range(1, 1000)
-    if sizes.execution_alert_pattern_characters(machine_names(count + 1)) > limits.EVENT_PATTERN_MAX
+ONE_RULE_HOLDS = most_accepted(
+    lambda count: sizes.execution_alert_pattern_characters(machine_names(count)) <= limits.EVENT_PATTERN_MAX
 )
 
 
@@ -58,7 +59,7 @@ def rendered_patterns(synthesized: dict) -> dict[str, str]:
     machines = synthesized["resource"]["aws_sfn_state_machine"]
     return {
         rule["name"]: MACHINE_REFERENCE.sub(
-            lambda match: f"arn:{PARTITION}:states:{REGION}:123456789012:stateMachine:{machines[match[1]]['name']}",
+            lambda match: f"arn:{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:{machines[match[1]]['name']}",
             rule["event_pattern"],
         )
         for rule in resources(synthesized, "aws_cloudwatch_event_rule")
@@ -68,9 +69,7 @@ def rendered_patterns(synthesized: dict) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def two_rules_synth(tmp_path_factory, synth) -> dict:
-    path = tmp_path_factory.mktemp("workflows") / "workflows.toml"
-    path.write_text(config_text(ONE_RULE_HOLDS + 1))
-    return synth(load_config(path), Target("aws"))[0]
+    return synthesized(tmp_path_factory, synth, "workflows", config_text(ONE_RULE_HOLDS + 1))
 
 
 def test_one_rule_holds_dozens_of_workflows_with_the_longest_names():

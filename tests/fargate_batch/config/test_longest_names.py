@@ -12,16 +12,11 @@ import re
 import pytest
 
 from fargate_batch.config import limits, load_config, names, rules, sizes
+from tests.fargate_batch.config.at_the_limits import KEY_ROOM, PREFIX
 from tests.helpers import resources
 
-PREFIX = "p" * rules.NAME_PREFIX_MAX
 WORKFLOW = "w" * rules.WORKFLOW_NAME_MAX
 STEP = "s" * rules.STEP_NAME_MAX
-# The rule description "Objects created under <prefix>*<suffix> start <rule>" has 512 characters at most,
-# and the rule name 64: what is left is the longest prefix and suffix together.
-KEY_ROOM = limits.EVENT_RULE_DESCRIPTION_MAX - sizes.object_created_rule_description_characters(
-    "", "", "r" * limits.NAME_LIMITS["event_rule"].max_length
-)
 SUFFIX = ".csv"
 TRIGGER_PREFIX = "k" * (KEY_ROOM - len(SUFFIX) - 1) + "/"
 

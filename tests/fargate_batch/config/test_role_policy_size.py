@@ -15,14 +15,20 @@ import re
 import pytest
 
 from fargate_batch.config import ConfigError, limits, load_config, names, rules, sizes
-from fargate_batch.config.targets import Target
+from fargate_batch.config.schema import StepConfig, TriggerConfig
+from tests.fargate_batch.config.at_the_limits import (
+    ACCOUNT,
+    KEY_ROOM,
+    PARTITION,
+    PREFIX,
+    REGION,
+    environment_text,
+    most_accepted,
+    synthesized,
+)
 from tests.helpers import find, policy_statements, role_policy_characters, role_policy_statements
 
-PREFIX = "p" * rules.NAME_PREFIX_MAX
 PIPELINE = "w" * rules.WORKFLOW_NAME_MAX
-PARTITION = max(limits.REGIONS_BY_PARTITION, key=len)
-REGION = max((r for regions in limits.REGIONS_BY_PARTITION.values() for r in regions), key=len)
-ACCOUNT = "123456789012"
 # What each kind of Terraform reference in the policy becomes once applied, at its longest.
 LONGEST_VALUES = (
     (re.compile(r"\$\{data\.aws_partition\.[^}]*\}"), PARTITION),
@@ -39,38 +45,22 @@ def step_name(index: int) -> str:
 
 def config_text(step_count: int) -> str:
     steps = "".join(f'\n[[pipelines.steps]]\nname = "{step_name(i)}"\ncommand = ["run"]\n' for i in range(step_count))
-    return (
-        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
-        f'[container]\nimage_tag = "v1"\n\n[[pipelines]]\nname = "{PIPELINE}"\n{steps}'
-    )
+    return environment_text(f'\n[[pipelines]]\nname = "{PIPELINE}"\n{steps}')
 
 
-def most_steps_accepted() -> int:
-    """The most steps of the longest names whose run-task policy the configuration accepts."""
-    count = 1
-    while _fits(count + 1):
-        count += 1
-    return count
+def steps(count: int) -> list[StepConfig]:
+    return [StepConfig(step_name(i), ("run",)) for i in range(count)]
 
 
-class _Step:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def _fits(count: int) -> bool:
-    steps = [_Step(step_name(i)) for i in range(count)]
-    return sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
-
-
-MOST_STEPS = most_steps_accepted()
+MOST_STEPS = most_accepted(
+    lambda count: sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps(count))
+    <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+)
 
 
 @pytest.fixture(scope="module")
 def most_steps_synth(tmp_path_factory, synth) -> dict:
-    path = tmp_path_factory.mktemp("steps") / "steps.toml"
-    path.write_text(config_text(MOST_STEPS))
-    return synth(load_config(path), Target("aws"))[0]
+    return synthesized(tmp_path_factory, synth, "steps", config_text(MOST_STEPS))
 
 
 def test_the_longest_names_leave_room_for_dozens_of_steps():
@@ -87,8 +77,7 @@ def test_the_policy_of_the_most_steps_accepted_fits_iam_once_applied(most_steps_
 def test_the_configurations_count_is_never_below_the_rendered_policy(most_steps_synth, synthesized, dev_config):
     role = names.state_machine_role(names.PipelineNames(PREFIX, PIPELINE).run_task_state_machine)
     rendered = role_policy_characters(most_steps_synth, role, LONGEST_VALUES)
-    steps = [_Step(step_name(i)) for i in range(MOST_STEPS)]
-    assert rendered <= sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps)
+    assert rendered <= sizes.run_task_role_policy_characters(PREFIX, PIPELINE, steps(MOST_STEPS))
     pipeline = dev_config.pipelines[0]
     dev_machine = names.PipelineNames(dev_config.name_prefix, pipeline.name).run_task_state_machine
     dev_role = names.state_machine_role(dev_machine)
@@ -109,10 +98,6 @@ def test_one_step_more_is_refused_before_anything_reaches_aws(tmp_path):
 
 # -- the triggered task's role: each trigger adds its prefix twice (GetObject and ListBucket's s3:prefix) ---------
 
-# The longest prefix a trigger may have (with suffix ".csv"), as test_longest_names.py derives it.
-KEY_ROOM = limits.EVENT_RULE_DESCRIPTION_MAX - sizes.object_created_rule_description_characters(
-    "", "", "r" * limits.NAME_LIMITS["event_rule"].max_length
-)
 SUFFIX = ".csv"
 BUCKET = names.SharedNames(PREFIX).data_bucket(ACCOUNT)
 # The data bucket's ARN and the notify parameter's, once applied.
@@ -123,41 +108,33 @@ TRIGGER_VALUES = (
 )
 
 
-class _Trigger:
-    def __init__(self, index: int) -> None:
-        self.prefix = trigger_prefix(index)
-        self.suffix = SUFFIX
-
-
 def trigger_prefix(index: int) -> str:
     return f"{index:03d}" + "k" * (KEY_ROOM - len(SUFFIX) - 5) + "/"
 
 
-def triggers_fit(count: int) -> bool:
-    triggers = [_Trigger(i) for i in range(count)]
-    return sizes.trigger_task_role_policy_characters(BUCKET, triggers) <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+def triggers(count: int) -> list[TriggerConfig]:
+    return [TriggerConfig(f"t{i:03d}", trigger_prefix(i), ("process", "{key}"), suffix=SUFFIX) for i in range(count)]
 
 
-MOST_TRIGGERS = next(count for count in range(1, 1000) if not triggers_fit(count + 1))
+MOST_TRIGGERS = most_accepted(
+    lambda count: sizes.trigger_task_role_policy_characters(BUCKET, triggers(count))
+    <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
+)
 
 
 def triggers_text(count: int) -> str:
-    triggers = "".join(
-        f'\n[[triggers]]\nname = "t{i:03d}"\nprefix = "{trigger_prefix(i)}"\nsuffix = "{SUFFIX}"\n'
-        'command = ["process", "{key}"]\n'
-        for i in range(count)
-    )
-    return (
-        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
-        f'[container]\nimage_tag = "v1"\n{triggers}'
+    return environment_text(
+        "".join(
+            f'\n[[triggers]]\nname = "{t.name}"\nprefix = "{t.prefix}"\nsuffix = "{t.suffix}"\n'
+            'command = ["process", "{key}"]\n'
+            for t in triggers(count)
+        )
     )
 
 
 @pytest.fixture(scope="module")
 def most_triggers_synth(tmp_path_factory, synth) -> dict:
-    path = tmp_path_factory.mktemp("triggers") / "triggers.toml"
-    path.write_text(triggers_text(MOST_TRIGGERS))
-    return synth(load_config(path), Target("aws"))[0]
+    return synthesized(tmp_path_factory, synth, "triggers", triggers_text(MOST_TRIGGERS))
 
 
 def test_the_longest_prefixes_leave_room_for_several_triggers():
@@ -168,7 +145,7 @@ def test_the_triggered_task_policies_of_the_most_triggers_accepted_fit_iam(most_
     role = names.task_role(names.SharedNames(PREFIX).trigger_task)
     rendered = role_policy_characters(most_triggers_synth, role, TRIGGER_VALUES)
     assert rendered <= limits.IAM_ROLE_POLICY_MAX_CHARACTERS
-    assert rendered <= sizes.trigger_task_role_policy_characters(BUCKET, [_Trigger(i) for i in range(MOST_TRIGGERS)])
+    assert rendered <= sizes.trigger_task_role_policy_characters(BUCKET, triggers(MOST_TRIGGERS))
 
 
 def test_one_trigger_more_is_refused_before_anything_reaches_aws(tmp_path):
@@ -193,22 +170,19 @@ def rule_names(count: int) -> list[str]:
 
 
 DEAD_LETTER_QUEUE = names.SharedNames(PREFIX).trigger_dead_letter_queue
-MOST_TRIGGER_RULES = next(
-    count
-    for count in range(1, 1000)
-    if sizes.trigger_dead_letter_policy_bytes(DEAD_LETTER_QUEUE, rule_names(count + 1)) > limits.SQS_POLICY_MAX_BYTES
+MOST_TRIGGER_RULES = most_accepted(
+    lambda count: sizes.trigger_dead_letter_policy_bytes(DEAD_LETTER_QUEUE, rule_names(count))
+    <= limits.SQS_POLICY_MAX_BYTES
 )
 
 
 def short_prefix_triggers_text(count: int) -> str:
     """Triggers with the longest names and short prefixes: the queue policy, not the task role, is the bound."""
-    triggers = "".join(
-        f'\n[[triggers]]\nname = "{trigger_name(i)}"\nprefix = "in{i:03d}/"\ncommand = ["process", "{{key}}"]\n'
-        for i in range(count)
-    )
-    return (
-        f'name_prefix = "{PREFIX}"\nregion = "ap-northeast-1"\n\n[network]\ncreate_vpc = true\n\n'
-        f'[container]\nimage_tag = "v1"\n{triggers}'
+    return environment_text(
+        "".join(
+            f'\n[[triggers]]\nname = "{trigger_name(i)}"\nprefix = "in{i:03d}/"\ncommand = ["process", "{{key}}"]\n'
+            for i in range(count)
+        )
     )
 
 
@@ -242,9 +216,7 @@ def sqs_policy_bytes(statements: list[dict]) -> int:
 
 @pytest.fixture(scope="module")
 def most_trigger_rules_synth(tmp_path_factory, synth) -> dict:
-    path = tmp_path_factory.mktemp("rules") / "rules.toml"
-    path.write_text(short_prefix_triggers_text(MOST_TRIGGER_RULES))
-    return synth(load_config(path), Target("aws"))[0]
+    return synthesized(tmp_path_factory, synth, "rules", short_prefix_triggers_text(MOST_TRIGGER_RULES))
 
 
 def test_the_longest_trigger_names_leave_room_for_dozens_of_rules():
