@@ -77,6 +77,20 @@ class TaskRun:
     stop_requested: bool = False
 
 
+def service_task_tags(ecs, service: dict) -> dict:
+    """RunTask arguments that tag a task as ECS tags the ones it starts for ``service`` (its propagateTags):
+    the task definition's tags (RunTask's own propagateTags) or the service's (copied: RunTask takes no SERVICE).
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html#ECS-CreateService-request-propagateTags
+    """
+    propagate = service.get("propagateTags", "NONE")
+    if propagate == "TASK_DEFINITION":
+        return {"propagateTags": "TASK_DEFINITION"}
+    if propagate == "SERVICE":
+        tags = ecs.list_tags_for_resource(resourceArn=service["serviceArn"])["tags"]
+        return {"tags": tags} if tags else {}
+    return {}
+
+
 def merged_container(task_definition: dict, overrides: dict) -> tuple[str, list[str], dict[str, str]]:
     """(container name, command, environment) after applying the task's container overrides."""
     container = task_definition["containerDefinitions"][0]
@@ -217,23 +231,10 @@ class EcsAgent:
                     launchType=service.get("launchType") or "FARGATE",
                     networkConfiguration=service.get("networkConfiguration") or {},
                     startedBy=started_by,
-                    **self._service_task_tags(service),
+                    **service_task_tags(self._ecs, service),
                 )
             for extra in running[: max(0, -missing)]:
                 self._ecs.stop_task(cluster=cluster_arn, task=extra.task_arn, reason="Scaling activity initiated")
-
-    def _service_task_tags(self, service: dict) -> dict:
-        """The service's propagateTags, as ECS applies it to the tasks it starts for the service: the task
-        definition's tags (RunTask's own propagateTags) or the service's (copied here: RunTask takes no SERVICE).
-        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html#ECS-CreateService-request-propagateTags
-        """
-        propagate = service.get("propagateTags", "NONE")
-        if propagate == "TASK_DEFINITION":
-            return {"propagateTags": "TASK_DEFINITION"}
-        if propagate == "SERVICE":
-            tags = self._ecs.list_tags_for_resource(resourceArn=service["serviceArn"])["tags"]
-            return {"tags": tags} if tags else {}
-        return {}
 
     def _launch(self, cluster_arn: str, task: dict) -> None:
         definition = self._ecs.describe_task_definition(taskDefinition=task["taskDefinitionArn"])["taskDefinition"]

@@ -282,9 +282,10 @@ def _check_sizes(config: ProjectConfig, problems: Problems) -> None:
                 f"of about {definition} characters; Step Functions takes at most "
                 f"{limits.STATE_MACHINE_DEFINITION_MAX_CHARACTERS}; split the pipeline or shorten the steps",
             )
-    bucket = names.SharedNames(config.name_prefix).data_bucket(names.EXAMPLE_ACCOUNT_ID)
+    shared = names.SharedNames(config.name_prefix)
+    bucket = shared.data_bucket(names.EXAMPLE_ACCOUNT_ID)
     dead_letter_policy = sizes.trigger_dead_letter_policy_bytes(
-        names.SharedNames(config.name_prefix).trigger_dead_letter_queue,
+        shared.trigger_dead_letter_queue,
         [names.TriggerNames(config.name_prefix, t.name).event_rule for t in config.triggers],
     )
     if config.triggers and dead_letter_policy > limits.SQS_POLICY_MAX_BYTES:

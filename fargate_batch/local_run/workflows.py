@@ -165,6 +165,8 @@ class WorkflowRunner:
         if self.services_run_by_the_agent and service["desiredCount"] > 0:
             self.progress.say(f"activity {activity_name}: job sent; the worker service's tasks poll for it")
             return self.collect(arn, workflow=f"activity {activity_name}", trigger="job sent by make run")
+        from local_emulator.ecs_agent import service_task_tags
+
         self.progress.say(f"activity {activity_name}: job sent; running one task of the worker service ({family})")
         # One task of the service's own task definition, so the worker polls with the worker task role.
         task_arn = self.clients["ecs"].run_task(
@@ -172,8 +174,8 @@ class WorkflowRunner:
             taskDefinition=family,
             launchType="FARGATE",
             networkConfiguration=service["networkConfiguration"],
-            # The service's own setting: its tasks carry the worker's cost allocation tags.
-            propagateTags=service.get("propagateTags", "NONE"),
+            # Tagged as the service tags its tasks: they carry the worker's cost allocation tags.
+            **service_task_tags(self.clients["ecs"], service),
             overrides={
                 "containerOverrides": [
                     {
